@@ -1,0 +1,121 @@
+"""The ``letterforge`` command: parse options, call one library function, print the result.
+
+Library modules are imported inside the commands so that ``letterforge --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from letterforge import __version__
+from letterforge.errors import LetterforgeError
+
+
+class InternalError(LetterforgeError):
+    """A bug in letterforge, not in the user's files."""
+
+    def format_message(self) -> str:
+        return f"internal error: {self.message} (rerun with --debug to see the traceback)"
+
+
+class LetterforgeGroup(click.Group):
+    """Turns unexpected exceptions into a one-line message unless ``--debug`` is given."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as err:
+            if ctx.params.get("debug"):
+                raise
+            raise InternalError(f"{type(err).__name__}: {err}") from err
+
+
+@dataclass
+class Options:
+    """Options of the ``letterforge`` group, shared with every command."""
+
+    workspace: Path | None
+    verbosity: int
+
+
+@click.group(cls=LetterforgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="letterforge")
+@click.option(
+    "-C",
+    "--workspace",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Workspace folder (default: the nearest folder with letterforge.yaml).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="List every file written.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Turn plain-text advocacy campaigns into finished letters, in DOCX and PDF."""
+    ctx.obj = Options(workspace=workspace, verbosity=0 if quiet else 2 if verbose else 1)
+
+
+def _load(options: Options) -> Any:
+    from letterforge.workspace import find_workspace, load_workspace
+
+    return load_workspace(find_workspace(options.workspace or Path.cwd()))
+
+
+@cli.command()
+@click.argument("campaigns", nargs=-1)
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["pdf", "docx"]),
+    help="Only this format (repeatable; default: the workspace's formats).",
+)
+@click.option("-l", "--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--only", multiple=True, metavar="ID", help="Only letters to this person (repeatable).")
+@click.pass_obj
+def build(
+    options: Options,
+    campaigns: tuple[str, ...],
+    formats: tuple[str, ...],
+    languages: tuple[str, ...],
+    only: tuple[str, ...],
+) -> None:
+    """Render letters into build/ (every campaign when none is named)."""
+    from letterforge.build import build as build_letters
+
+    workspace = _load(options)
+    result = build_letters(
+        workspace,
+        campaigns=campaigns,
+        formats=formats,  # type: ignore[arg-type]
+        languages=languages,
+        only=only,
+    )
+    for campaign, paths in result.written.items():
+        if options.verbosity >= 2:
+            for path in paths:
+                click.echo(path.relative_to(workspace.root).as_posix())
+        if options.verbosity >= 1:
+            files = "file" if len(paths) == 1 else "files"
+            click.echo(f"{campaign}: {len(paths)} {files} in build/{campaign}/")
+
+
+@cli.command(name="list")
+@click.pass_obj
+def list_command(options: Options) -> None:
+    """Show campaigns, people and templates."""
+    from letterforge.inventory import describe_workspace
+
+    click.echo(describe_workspace(_load(options)), nl=False)
+
+
+def main() -> None:
+    """Entry point of the ``letterforge`` script."""
+    cli(prog_name="letterforge")

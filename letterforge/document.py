@@ -1,0 +1,105 @@
+"""The document model both writers read: letters made of blocks with a semantic role.
+
+A role (date, address, salutation, body ...) maps to a named paragraph style in DOCX and a CSS
+class in HTML, so one theme styles both formats and both say the same thing in the same order.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(str, Enum):
+    """What a block is in a letter. The value is the CSS class and the layout's container name."""
+
+    LETTERHEAD = "letterhead"
+    DATE = "date"
+    ADDRESS = "address"
+    SUBJECT = "subject"
+    SALUTATION = "salutation"
+    BODY = "body"
+    HEADING = "heading"
+    LIST_ITEM = "list-item"
+    QUOTE = "quote"
+    CLOSING = "closing"
+    SIGNATURE = "signature"
+    CC = "cc"
+    ENCLOSURES = "enclosures"
+
+    @property
+    def style_name(self) -> str:
+        """The DOCX paragraph style, e.g. ``Letter Salutation``."""
+        return "Letter " + self.value.replace("-", " ").title()
+
+
+# Roles whose source lines are kept as lines (an address is one item per line).
+LINE_ROLES = frozenset(
+    {Role.LETTERHEAD, Role.DATE, Role.ADDRESS, Role.SIGNATURE, Role.CC, Role.ENCLOSURES}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A run of text with its inline formatting."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineBreak:
+    """A line break inside a block."""
+
+
+Inline = Text | LineBreak
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph with a role. List items carry their marker and nesting depth."""
+
+    role: Role
+    inlines: tuple[Inline, ...]
+    list_marker: str | None = None
+    depth: int = 0
+    level: int = 0  # heading level, 1 to 6
+
+    @property
+    def plain_text(self) -> str:
+        return "".join(
+            "\n" if isinstance(inline, LineBreak) else inline.text for inline in self.inlines
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """One language version of one letter."""
+
+    lang: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One output file: a letter, or a bundle of its language versions, each on a new page."""
+
+    title: str
+    author: str
+    subject: str
+    created: datetime.date
+    letters: tuple[Letter, ...]
+
+    @property
+    def lang(self) -> str:
+        return self.letters[0].lang
+
+    @property
+    def plain_text(self) -> str:
+        """The text a reader sees, one block per paragraph; used by tests and previews."""
+        return "\n\n".join(
+            block.plain_text for letter in self.letters for block in letter.blocks
+        )

@@ -1,0 +1,31 @@
+"""What a workspace holds, as text for ``letterforge list``."""
+
+from __future__ import annotations
+
+from letterforge.model import TagQuery
+from letterforge.workspace import Workspace
+
+
+def describe_workspace(workspace: Workspace) -> str:
+    """Campaigns, people and templates, one per line under a heading each."""
+    lines = ["Campaigns:"]
+    for name in workspace.campaign_names():
+        record = workspace.load_campaign(name)
+        campaign = record.campaign
+        languages = ", ".join(campaign.languages or workspace.settings.languages)
+        to = ", ".join(
+            "tags " + "+".join(item.tags) if isinstance(item, TagQuery) else item
+            for item in campaign.to
+        )
+        bundle = ", bundle" if campaign.bundle else ""
+        lines.append(f"  {name}  {campaign.date.isoformat()}  [{languages}{bundle}]  to: {to}")
+    lines.append("People:")
+    width = max((len(person_id) for person_id in workspace.people), default=0)
+    for person_id, record in workspace.people.items():
+        person = record.person
+        tags = f"  [{', '.join(person.tags)}]" if person.tags else ""
+        lines.append(f"  {person_id:<{width}}  {person.full_name}{tags}")
+    lines.append("Templates:")
+    for name, languages in workspace.template_names().items():
+        lines.append(f"  {name}  [{', '.join(languages)}]")
+    return "\n".join(lines) + "\n"

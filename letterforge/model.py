@@ -1,0 +1,387 @@
+"""The typed workspace model: settings, people, rosters and campaigns.
+
+Models reject unknown keys; a value that differs by language is a :class:`Localized` mapping
+``{lang: text}``; a plain string is the same in every language. Validation errors are turned
+into ``file:line:col`` errors by :func:`validate_document`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    PlainValidator,
+    field_validator,
+)
+from pydantic_core import core_schema
+
+from letterforge.errors import ConfigError, Location
+from letterforge.yamlio import YamlDocument
+
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+# Ids become file names: keep them to characters that are safe on every file system.
+PERSON_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
+
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French"}
+
+
+def language_name(lang: str) -> str:
+    """``es`` → ``Spanish (es)``, for messages."""
+    name = LANGUAGE_NAMES.get(lang.split("-")[0])
+    return f"{name} ({lang})" if name else lang
+
+
+def language_fallbacks(lang: str) -> list[str]:
+    """The tags to try for ``lang``, most specific first: ``es-MX`` → ``es-MX``, ``es``."""
+    base = lang.split("-")[0]
+    return [lang] if base == lang else [lang, base]
+
+
+@dataclass(frozen=True)
+class Localized:
+    """Text that is either the same in every language or given per language."""
+
+    same: str | None = None
+    per_language: tuple[tuple[str, str], ...] = ()
+
+    def get(self, lang: str) -> str | None:
+        """The text for ``lang`` (falling back from region to base language), or None."""
+        if self.same is not None:
+            return self.same
+        values = dict(self.per_language)
+        for tag in language_fallbacks(lang):
+            if tag in values:
+                return values[tag]
+        return None
+
+    @classmethod
+    def _validate(cls, value: Any) -> Localized:
+        if isinstance(value, Localized):
+            return value
+        if isinstance(value, str):
+            return cls(same=value)
+        if isinstance(value, dict) and value:
+            for lang, text in value.items():
+                if not LANGUAGE_TAG.match(lang):
+                    raise ValueError(f"{lang!r} is not a language tag such as en, es or es-MX")
+                if not isinstance(text, str):
+                    raise ValueError(f"the {lang} value must be text")
+            return cls(per_language=tuple(value.items()))
+        raise ValueError(
+            "expected text, or a mapping of language to text such as {en: ..., es: ...}"
+        )
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(cls._validate)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "propertyNames": {"pattern": LANGUAGE_TAG.pattern},
+                    "additionalProperties": {"type": "string"},
+                    "minProperties": 1,
+                },
+            ]
+        }
+
+
+class StrictModel(BaseModel):
+    """Base for every file model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _check_language_tags(tags: list[str]) -> list[str]:
+    for tag in tags:
+        if not LANGUAGE_TAG.match(tag):
+            raise ValueError(f"{tag!r} is not a language tag such as en, es or es-MX")
+    if len(set(tags)) != len(tags):
+        raise ValueError("a language is listed twice")
+    return tags
+
+
+class Name(StrictModel):
+    """A person's name in parts, so salutations and sorting can use the right one."""
+
+    given: str = Field(min_length=1)
+    family: str = Field(min_length=1)
+
+
+class Address(StrictModel):
+    """Postal address lines after the person's name and title."""
+
+    lines: list[Localized] = []
+    locality: Localized | None = None
+    country: Localized | None = None
+
+
+class Person(StrictModel):
+    """One person in a roster: an official, a CC recipient, or a signatory."""
+
+    id: str
+    name: Name
+    gender: Literal["m", "f", "x"] | None = None
+    honorific: Localized | None = None
+    title: Localized | None = None
+    organization: Localized | None = None
+    address: Address | None = None
+    email: str | None = None
+    tags: list[str] = []
+    salutation: dict[str, str] = {}
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_safe(cls, value: str) -> str:
+        if not PERSON_ID.match(value):
+            raise ValueError(
+                f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_' "
+                "(it becomes a file name)"
+            )
+        return value
+
+    @field_validator("salutation")
+    @classmethod
+    def _salutation_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        _check_language_tags(list(value))
+        return value
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name.given} {self.name.family}"
+
+
+class Roster(StrictModel):
+    """A file in ``recipients/``."""
+
+    people: list[Person] = Field(min_length=1)
+
+
+class Sender(StrictModel):
+    """The organization whose letterhead the letters carry."""
+
+    name: Localized
+    short_name: str | None = None
+    address: list[Localized] = []
+    website: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class Settings(StrictModel):
+    """``letterforge.yaml``: settings shared by every campaign of a workspace."""
+
+    sender: Sender
+    languages: list[str] = Field(default=["en"], min_length=1)
+    page_size: Literal["letter", "a4"] = "letter"
+    formats: list[Literal["pdf", "docx"]] = Field(default=["pdf", "docx"], min_length=1)
+    layout: str = "letter"
+
+    _languages = field_validator("languages")(_check_language_tags)
+
+
+@dataclass(frozen=True)
+class TagQuery:
+    """Select every person who has all of these tags, in roster order."""
+
+    tags: tuple[str, ...]
+
+    def matches(self, person: Person) -> bool:
+        return all(tag in person.tags for tag in self.tags)
+
+
+Selector = str | TagQuery
+
+
+def _parse_selector(value: Any) -> Selector:
+    if isinstance(value, str) and PERSON_ID.match(value):
+        return value
+    if isinstance(value, dict) and set(value) == {"tags"}:
+        tags = value["tags"]
+        if isinstance(tags, str):
+            tags = [tags]
+        if isinstance(tags, list) and tags and all(isinstance(tag, str) for tag in tags):
+            return TagQuery(tuple(tags))
+    raise ValueError(
+        f"expected a person id or a tag query such as {{tags: [governor]}}, not {value!r}"
+    )
+
+
+def _parse_selectors(value: Any) -> list[Selector]:
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise ValueError("name at least one person")
+    return [_parse_selector(item) for item in items]
+
+
+def _parse_ids(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not (isinstance(item, str) and PERSON_ID.match(item)):
+            raise ValueError(f"expected a person id, not {item!r}")
+    return items
+
+
+def _parse_signatories(value: Any) -> list[str]:
+    ids = _parse_ids(value)
+    if not ids:
+        raise ValueError("name at least one signatory")
+    return ids
+
+
+def resolve_scalars(value: Any) -> Any:
+    """Give campaign variables YAML 1.2 core types: integers, true/false, and ISO dates.
+
+    Roster and campaign fields are typed by the model; ``vars`` are free-form, so their plain
+    strings are typed here, without YAML 1.1's surprises (``no`` stays text, ``06066`` too).
+    """
+    if isinstance(value, dict):
+        return {key: resolve_scalars(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve_scalars(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    if value in {"true", "false"}:
+        return value == "true"
+    if re.fullmatch(r"-?(0|[1-9][0-9]*)", value):
+        return int(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError as err:
+            raise ValueError(f"{value!r} is not a valid date ({err})") from None
+    return value
+
+
+class Campaign(StrictModel):
+    """A file in ``campaigns/``: who gets which letter, in which languages, from whom."""
+
+    title: Localized
+    date: datetime.date
+    template: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    languages: list[str] | None = Field(default=None, min_length=1)
+    layout: str | None = None
+    subject: Localized | None = None
+    to: Annotated[list[Selector], PlainValidator(_parse_selectors)]
+    cc: Annotated[list[str], PlainValidator(_parse_ids)] = []
+    signatories: Annotated[list[str], PlainValidator(_parse_signatories)] = Field(alias="from")
+    bundle: bool = False
+    vars: dict[str, Any] = {}
+
+    _languages = field_validator("languages")(_check_language_tags)
+
+    @field_validator("vars")
+    @classmethod
+    def _typed_vars(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return {key: resolve_scalars(item) for key, item in value.items()}
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD")
+        return value
+
+
+Model = TypeVar("Model", bound=StrictModel)
+
+
+def validate_document(model: type[Model], document: YamlDocument) -> Model:
+    """Validate a loaded YAML file against ``model``; the first problem becomes a ConfigError."""
+    data = document.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping of keys to values", document.location())
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        problems = sorted(
+            (_describe(model, document, error) for error in err.errors()),
+            # On one line, an unknown key explains a "missing key" beside it (a typo): say it first.
+            key=lambda problem: (problem[0].line or 0, not problem[2], problem[0].column or 0),
+        )
+        location, message, _ = problems[0]
+        raise ConfigError(message, location) from None
+
+
+def _describe(
+    model: type[StrictModel], document: YamlDocument, error: Any
+) -> tuple[Location, str, bool]:
+    loc = tuple(part for part in error["loc"] if not _is_union_branch(part))
+    field_path = format_field_path(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        hint = _did_you_mean(key, _allowed_keys(model, loc[:-1]))
+        return document.location(loc, key=True), f"unknown key {key!r}{hint}", True
+    if kind == "missing":
+        parent = format_field_path(loc[:-1])
+        where = f"{parent}: " if parent else ""
+        return document.location(loc[:-1]), f"{where}missing required key {loc[-1]!r}", False
+    message = error["msg"].removeprefix("Value error, ")
+    if kind.startswith("date_"):
+        message = f"{error['input']!r} is not a valid date ({message.split(', ')[-1]})"
+    return document.location(loc), f"{field_path}: {message}" if field_path else message, False
+
+
+def _is_union_branch(part: Any) -> bool:
+    # pydantic names the branch of a union it tried ("str", "TagQuery"); users wrote no such key.
+    return isinstance(part, str) and (part[:1].isupper() or part in {"str", "list[...]"})
+
+
+def format_field_path(loc: tuple[Any, ...]) -> str:
+    """``("people", 3, "title")`` → ``people[3].title``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys a mapping at ``loc`` inside ``model`` accepts, for "did you mean" hints."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if isinstance(current, type) else None
+        if field is None:
+            field = next((f for f in current.model_fields.values() if f.alias == part), None)
+        if field is None:
+            return []
+        current = _model_inside(field.annotation)
+        if current is None:
+            return []
+    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        return []
+    return [field.alias or name for name, field in current.model_fields.items()]
+
+
+def _model_inside(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        found = _model_inside(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""

@@ -1,0 +1,82 @@
+"""The look of a letter, defined once: the HTML writer turns it into CSS, the DOCX writer into
+paragraph styles and page setup, so the two formats agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from letterforge.document import Role
+
+Alignment = Literal["left", "right", "center", "justify"]
+
+# Width × height in points.
+PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
+
+
+@dataclass(frozen=True)
+class RoleStyle:
+    """How the paragraphs of one role look. Sizes and spacing in points."""
+
+    size: float | None = None
+    bold: bool = False
+    italic: bool = False
+    color: str | None = None  # hex without '#'
+    space_before: float = 0
+    space_after: float = 0
+    align: Alignment = "left"
+    indent: float = 0
+    keep_with_next: bool = False
+    keep_together: bool = False
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Fonts, sizes, margins and per-role paragraph styles."""
+
+    page_size: Literal["letter", "a4"] = "letter"
+    margin: float = 72.0
+    # The first font is what the PDF uses (metric-compatible with Cambria, which Word has);
+    # the DOCX asks for ``docx_font`` so Word shows the same line breaks.
+    fonts: tuple[str, ...] = ("Caladea", "Cambria", "Liberation Serif", "DejaVu Serif", "serif")
+    docx_font: str = "Cambria"
+    size: float = 11.0
+    line_height: float = 1.2
+    color: str = "1A1A1A"
+    roles: dict[Role, RoleStyle] = field(default_factory=dict)
+
+    def style(self, role: Role) -> RoleStyle:
+        return self.roles.get(role, RoleStyle())
+
+    @property
+    def page_width(self) -> float:
+        return PAGE_SIZES[self.page_size][0]
+
+    @property
+    def page_height(self) -> float:
+        return PAGE_SIZES[self.page_size][1]
+
+
+ACCENT = "1F3A5F"
+
+DEFAULT_ROLES = {
+    Role.LETTERHEAD: RoleStyle(size=9.5, color=ACCENT, space_after=30, keep_together=True),
+    Role.DATE: RoleStyle(space_after=18),
+    Role.ADDRESS: RoleStyle(space_after=18, keep_together=True),
+    Role.SUBJECT: RoleStyle(space_after=12),
+    Role.SALUTATION: RoleStyle(space_after=10, keep_with_next=True),
+    Role.BODY: RoleStyle(space_after=10),
+    Role.HEADING: RoleStyle(size=12, bold=True, space_before=6, space_after=6, keep_with_next=True),
+    Role.LIST_ITEM: RoleStyle(space_after=4, indent=18),
+    Role.QUOTE: RoleStyle(italic=True, space_after=10, indent=24),
+    Role.CLOSING: RoleStyle(space_before=4, space_after=36, keep_with_next=True),
+    Role.SIGNATURE: RoleStyle(space_after=12, keep_together=True),
+    Role.CC: RoleStyle(size=9.5, space_before=18, keep_together=True),
+    Role.ENCLOSURES: RoleStyle(size=9.5, space_before=12, keep_together=True),
+}
+
+
+def default_theme(page_size: Literal["letter", "a4"]) -> Theme:
+    """The built-in theme: restrained and classic."""
+    margin = 72.0 if page_size == "letter" else 70.87  # one inch; 25 mm on A4
+    return Theme(page_size=page_size, margin=margin, roles=dict(DEFAULT_ROLES))

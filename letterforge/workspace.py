@@ -1,0 +1,192 @@
+"""Find and load a workspace; resolve the people a campaign names.
+
+A workspace is a folder with ``letterforge.yaml`` at its root, rosters in ``recipients/``,
+templates in ``templates/`` and campaigns in ``campaigns/``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from letterforge.errors import ConfigError, Location
+from letterforge.model import (
+    Campaign,
+    Person,
+    Roster,
+    Settings,
+    TagQuery,
+    format_field_path,
+    validate_document,
+)
+from letterforge.yamlio import YamlDocument, YamlPath, load_yaml_file
+
+SETTINGS_FILE = "letterforge.yaml"
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person together with where the roster defines them."""
+
+    person: Person
+    document: YamlDocument
+    path: YamlPath
+
+    def location(self, *fields: str | int) -> Location:
+        return self.document.location((*self.path, *fields))
+
+
+@dataclass(frozen=True)
+class CampaignRecord:
+    """A validated campaign and the file it came from."""
+
+    name: str
+    campaign: Campaign
+    document: YamlDocument
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.campaign.languages or [])
+
+
+@dataclass(frozen=True)
+class ResolvedCampaign:
+    """A campaign with every person id resolved and its languages settled."""
+
+    record: CampaignRecord
+    languages: tuple[str, ...]
+    recipients: tuple[PersonRecord, ...]
+    cc: tuple[PersonRecord, ...]
+    signatories: tuple[PersonRecord, ...]
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.record.campaign
+
+
+class Workspace:
+    """A loaded workspace: settings and every roster; campaigns load on request."""
+
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        settings_document: YamlDocument,
+        people: dict[str, PersonRecord],
+    ) -> None:
+        self.root = root
+        self.settings = settings
+        self.settings_document = settings_document
+        self.people = people
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    def campaign_names(self) -> list[str]:
+        """Every campaign file's name, without ``.yaml``, sorted."""
+        return sorted(path.stem for path in (self.root / "campaigns").glob("*.yaml"))
+
+    def template_names(self) -> dict[str, list[str]]:
+        """Each letter template and the languages it exists in."""
+        found: dict[str, list[str]] = {}
+        if self.templates_dir.is_dir():
+            for folder in sorted(self.templates_dir.iterdir()):
+                if folder.is_dir() and not folder.name.startswith("_"):
+                    found[folder.name] = sorted(
+                        path.name.split(".")[1] for path in folder.glob("letter.*.md.j2")
+                    )
+        return found
+
+    def load_campaign(self, name: str) -> CampaignRecord:
+        """Load and validate ``campaigns/<name>.yaml``."""
+        path = self.root / "campaigns" / f"{name}.yaml"
+        if not path.is_file():
+            names = self.campaign_names()
+            hint = difflib.get_close_matches(name, names, n=1)
+            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            known = f"; campaigns: {', '.join(names)}" if names else "; campaigns/ has none"
+            raise ConfigError(f"no campaign named {name!r}{suggestion}{known}")
+        document = load_yaml_file(path, self.root)
+        return CampaignRecord(name, validate_document(Campaign, document), document)
+
+    def resolve(self, record: CampaignRecord) -> ResolvedCampaign:
+        """Resolve a campaign's ids and tag queries to people, in the order it names them."""
+        campaign = record.campaign
+        languages = tuple(campaign.languages or self.settings.languages)
+        recipients: list[PersonRecord] = []
+        for index, selector in enumerate(campaign.to):
+            where = ("to", index)
+            if isinstance(selector, TagQuery):
+                chosen = self._query(selector, record.document, where)
+            else:
+                chosen = [self._person(selector, record.document, where)]
+            recipients.extend(person for person in chosen if person not in recipients)
+        cc = [self._person(pid, record.document, ("cc", i)) for i, pid in enumerate(campaign.cc)]
+        signatories = [
+            self._person(pid, record.document, ("from", i))
+            for i, pid in enumerate(campaign.signatories)
+        ]
+        return ResolvedCampaign(record, languages, tuple(recipients), tuple(cc), tuple(signatories))
+
+    def _person(self, person_id: str, document: YamlDocument, where: YamlPath) -> PersonRecord:
+        if person_id in self.people:
+            return self.people[person_id]
+        hint = difflib.get_close_matches(person_id, list(self.people), n=1)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ConfigError(
+            f"{format_field_path(where)}: no person with id {person_id!r} in recipients/"
+            f"{suggestion}",
+            document.location(where),
+        )
+
+    def _query(self, query: TagQuery, document: YamlDocument, where: YamlPath) -> list[PersonRecord]:
+        chosen = [record for record in self.people.values() if query.matches(record.person)]
+        if not chosen:
+            tags = ", ".join(query.tags)
+            raise ConfigError(
+                f"{format_field_path(where)}: nobody in recipients/ has all of these tags: {tags}",
+                document.location(where),
+            )
+        return chosen
+
+
+def find_workspace(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds ``letterforge.yaml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise ConfigError(
+        f"no {SETTINGS_FILE} in {start} or any folder above it: run letterforge inside a "
+        "workspace, or pass --workspace DIR"
+    )
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Load settings and every roster of the workspace at ``root``."""
+    settings_document = load_yaml_file(root / SETTINGS_FILE, root)
+    settings = validate_document(Settings, settings_document)
+    people: dict[str, PersonRecord] = {}
+    for path in sorted((root / "recipients").glob("*.yaml")):
+        document = load_yaml_file(path, root)
+        roster = validate_document(Roster, document)
+        for index, person in enumerate(roster.people):
+            record = PersonRecord(person, document, ("people", index))
+            if person.id in people:
+                first = people[person.id].location("id")
+                raise ConfigError(
+                    f"duplicate person id {person.id!r} (first defined at {first})",
+                    record.location("id"),
+                )
+            people[person.id] = record
+    return Workspace(root, settings, settings_document, people)

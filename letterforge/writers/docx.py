@@ -1,0 +1,153 @@
+"""Document model → DOCX through python-docx, with one named paragraph style per role.
+
+Every role becomes a style such as ``Letter Salutation``, so a Word user restyles all
+salutations at once. Each language version of a bundle starts a new section on a new page.
+This module imports python-docx, so only code that writes DOCX imports it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from docx import Document as new_word_document
+from docx.document import Document as WordDocument
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.section import Section
+from docx.shared import Pt, RGBColor
+from docx.text.paragraph import Paragraph
+
+from letterforge.document import Block, Document, LineBreak, Role, Text
+from letterforge.theme import RoleStyle, Theme
+
+_ALIGNMENT = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+LIST_INDENT = 18.0
+
+
+def write_docx(document: Document, path: Path, theme: Theme) -> None:
+    """Write ``document`` as a Word file at ``path``."""
+    word = new_word_document()
+    _define_styles(word, theme, document.lang)
+    _set_page(word.sections[0], theme)
+    for index, letter in enumerate(document.letters):
+        if index:
+            _set_page(word.add_section(WD_SECTION.NEW_PAGE), theme)
+        for block in letter.blocks:
+            _add_block(word, block, letter.lang)
+    _set_properties(word, document)
+    word.save(str(path))
+
+
+def _set_page(section: Section, theme: Theme) -> None:
+    section.page_width = Pt(theme.page_width)
+    section.page_height = Pt(theme.page_height)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Pt(theme.margin))
+
+
+def _define_styles(word: WordDocument, theme: Theme, lang: str) -> None:
+    normal = word.styles["Normal"]
+    normal.font.name = theme.docx_font
+    normal.font.size = Pt(theme.size)
+    normal.font.color.rgb = RGBColor.from_string(theme.color)
+    _set_language(normal.element.get_or_add_rPr(), lang)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing = theme.line_height
+    for role in Role:
+        style = word.styles.add_style(role.style_name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.quick_style = True
+        _apply_role_style(style, theme.style(role))
+
+
+def _apply_role_style(style: object, look: RoleStyle) -> None:
+    font = style.font  # type: ignore[attr-defined]
+    paragraph = style.paragraph_format  # type: ignore[attr-defined]
+    if look.size:
+        font.size = Pt(look.size)
+    font.bold = look.bold or None
+    font.italic = look.italic or None
+    if look.color:
+        font.color.rgb = RGBColor.from_string(look.color)
+    paragraph.space_before = Pt(look.space_before)
+    paragraph.space_after = Pt(look.space_after)
+    paragraph.alignment = _ALIGNMENT[look.align]
+    if look.indent:
+        paragraph.left_indent = Pt(look.indent)
+    paragraph.keep_with_next = look.keep_with_next or None
+    paragraph.keep_together = look.keep_together or None
+
+
+def _add_block(word: WordDocument, block: Block, lang: str) -> None:
+    paragraph = word.add_paragraph(style=block.role.style_name)
+    if block.role is Role.LIST_ITEM:
+        indent = LIST_INDENT * (block.depth + 1)
+        paragraph.paragraph_format.left_indent = Pt(indent)
+        paragraph.paragraph_format.first_line_indent = Pt(-LIST_INDENT)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(Pt(indent))
+        _add_run(paragraph, Text(f"{block.list_marker}\t"), lang)
+    for inline in block.inlines:
+        if isinstance(inline, LineBreak):
+            paragraph.add_run().add_break(WD_BREAK.LINE)
+        elif inline.link:
+            _add_link(paragraph, inline, lang)
+        else:
+            _add_run(paragraph, inline, lang)
+
+
+def _add_run(paragraph: Paragraph, text: Text, lang: str) -> None:
+    run = paragraph.add_run(text.text)
+    if text.bold:
+        run.bold = True
+    if text.italic:
+        run.italic = True
+    _set_language(run._r.get_or_add_rPr(), lang)
+
+
+def _add_link(paragraph: Paragraph, text: Text, lang: str) -> None:
+    """python-docx has no hyperlink API; build ``w:hyperlink`` around a run."""
+    assert text.link is not None
+    relation = paragraph.part.relate_to(text.link, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), relation)
+    run = paragraph.add_run(text.text)
+    run.bold = text.bold or None
+    run.italic = text.italic or None
+    run.underline = True
+    _set_language(run._r.get_or_add_rPr(), lang)
+    link.append(run._r)
+    paragraph._p.append(link)
+
+
+def _set_language(run_properties: object, lang: str) -> None:
+    element = run_properties.find(qn("w:lang"))  # type: ignore[attr-defined]
+    if element is None:
+        element = OxmlElement("w:lang")
+        run_properties.append(element)  # type: ignore[attr-defined]
+    element.set(qn("w:val"), lang)
+
+
+def _set_properties(word: WordDocument, document: Document) -> None:
+    properties = word.core_properties
+    moment = datetime.datetime.combine(document.created, datetime.time(), datetime.UTC)
+    properties.title = document.title
+    properties.author = document.author
+    properties.subject = document.subject
+    properties.language = document.lang
+    properties.created = moment
+    properties.modified = moment
+    properties.last_modified_by = document.author
+    properties.revision = 1
+    properties.comments = ""
+    properties.keywords = ""
