@@ -41,7 +41,6 @@ class Options:
     """Options of the ``letterforge`` group, shared with every command."""
 
     workspace: Path | None
-    verbosity: int
 
 
 @click.group(cls=LetterforgeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,13 +51,11 @@ class Options:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Workspace folder (default: the nearest folder with letterforge.yaml).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@click.option("-v", "--verbose", is_flag=True, help="List every file written.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
-def cli(ctx: click.Context, workspace: Path | None, quiet: bool, verbose: bool, debug: bool) -> None:
+def cli(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
     """Turn plain-text advocacy campaigns into finished letters, in DOCX and PDF."""
-    ctx.obj = Options(workspace=workspace, verbosity=0 if quiet else 2 if verbose else 1)
+    ctx.obj = Options(workspace=workspace)
 
 
 def _load(options: Options) -> Any:
@@ -79,6 +76,8 @@ def _load(options: Options) -> Any:
 )
 @click.option("-l", "--lang", "languages", multiple=True, help="Only this language (repeatable).")
 @click.option("--only", multiple=True, metavar="ID", help="Only letters to this person (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="List every file written.")
 @click.pass_obj
 def build(
     options: Options,
@@ -86,6 +85,8 @@ def build(
     formats: tuple[str, ...],
     languages: tuple[str, ...],
     only: tuple[str, ...],
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Render letters into build/ (every campaign when none is named)."""
     from letterforge.build import build as build_letters
@@ -99,10 +100,10 @@ def build(
         only=only,
     )
     for campaign, paths in result.written.items():
-        if options.verbosity >= 2:
+        if verbose and not quiet:
             for path in paths:
                 click.echo(path.relative_to(workspace.root).as_posix())
-        if options.verbosity >= 1:
+        if not quiet:
             files = "file" if len(paths) == 1 else "files"
             click.echo(f"{campaign}: {len(paths)} {files} in build/{campaign}/")
 
