@@ -113,8 +113,7 @@ class _BlockBuilder:
             self._add_block(inlines)
         elif kind == "hr":
             raise MarkdownProblem(
-                "a horizontal rule (---, ***) has no place in a letter; to start a new page, "
-                "use a new campaign language or a bundle",
+                "a horizontal rule (---, ***, ___) has no place in a letter: remove it",
                 _line(token),
             )
 

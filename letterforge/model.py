@@ -332,6 +332,8 @@ def _describe(
         where = f"{parent}: " if parent else ""
         return document.location(loc[:-1]), f"{where}missing required key {loc[-1]!r}", False
     message = error["msg"].removeprefix("Value error, ")
+    if kind == "literal_error":
+        message = f"{error['input']!r} is not one of {message.removeprefix('Input should be ')}"
     if kind.startswith("date_"):
         message = f"{error['input']!r} is not a valid date ({message.split(', ')[-1]})"
     return document.location(loc), f"{field_path}: {message}" if field_path else message, False

@@ -10,6 +10,7 @@ passed through the ``markdown`` filter.
 from __future__ import annotations
 
 import datetime
+import difflib
 import string
 import traceback
 from dataclasses import dataclass
@@ -35,6 +36,28 @@ from letterforge.yamlio import YamlDocument, YamlPath
 
 BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
 _ESCAPE = str.maketrans({char: "\\" + char for char in string.punctuation})
+
+
+class LetterUndefined(jinja2.StrictUndefined):
+    """Undefined values that say which name is missing and what was there instead."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        if self._undefined_hint:
+            return self._undefined_hint
+        name = self._undefined_name
+        owner = self._undefined_obj
+        if owner is jinja2.utils.missing:
+            return f"{name!r} is not defined"
+        if isinstance(owner, dict):
+            keys = sorted(str(key) for key in owner)
+            close = difflib.get_close_matches(str(name), keys, n=1)
+            if close:
+                return f"{name!r} is not defined (did you mean {close[0]!r}?)"
+            return f"{name!r} is not defined (there is: {', '.join(keys) or 'nothing'})"
+        return f"{type(owner).__name__} value has no {name!r}"
 
 
 class MarkdownText(str):
@@ -65,7 +88,7 @@ def create_environment(workspace: Workspace) -> jinja2.Environment:
     )
     environment = ImmutableSandboxedEnvironment(
         loader=loader,
-        undefined=jinja2.StrictUndefined,
+        undefined=LetterUndefined,
         autoescape=False,
         finalize=escape_markdown,
         trim_blocks=True,

@@ -92,6 +92,8 @@ def load_yaml_text(text: str, shown_path: str) -> YamlDocument:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
+        if "single document" in (err.context or ""):
+            problem = "a file holds one YAML document: remove this '---' and what follows"
         location = (
             Location(shown_path, mark.line + 1, mark.column + 1) if mark else Location(shown_path)
         )
@@ -138,7 +140,8 @@ class _Converter:
 
     def _check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
-            raise ConfigError(f"YAML tag {node.tag!r} is not allowed", self._location(node))
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise ConfigError(f"YAML tag {tag} is not allowed", self._location(node))
 
     def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
         self._check_tag(node, _MAP_TAG)

@@ -41,11 +41,22 @@ def write_docx(document: Document, path: Path, theme: Theme) -> None:
     _set_page(word.sections[0], theme)
     for index, letter in enumerate(document.letters):
         if index:
-            _set_page(word.add_section(WD_SECTION.NEW_PAGE), theme)
+            _start_new_section(word)
         for block in letter.blocks:
             _add_block(word, block, letter.lang)
     _set_properties(word, document)
     word.save(str(path))
+
+
+def _start_new_section(word: WordDocument) -> None:
+    """End the section in the last paragraph written, and start the next on a new page.
+
+    python-docx's ``add_section`` puts the break in an extra empty paragraph, which can spill
+    onto a blank page when the letter before fills its last page.
+    """
+    body = word.element.body
+    body.xpath("./w:p")[-1].set_sectPr(body.get_or_add_sectPr().clone())
+    word.sections[-1].start_type = WD_SECTION.NEW_PAGE
 
 
 def _set_page(section: Section, theme: Theme) -> None:

@@ -1,0 +1,46 @@
+# letterforge: `make demo` builds the example letters, `make test` runs every check.
+# Both create .venv on first use and install pinned dependencies from constraints.txt.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint system-deps constraints clean
+
+demo: $(VENV)/.runtime system-deps
+	$(BIN)/letterforge build
+
+test: $(VENV)/.test system-deps lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check letterforge tests
+	$(BIN)/ruff format --check letterforge tests
+	$(BIN)/mypy
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@ $(VENV)/.runtime
+
+# System libraries that WeasyPrint uses when present: HarfBuzz's subsetter makes font
+# embedding about ten times faster, and Caladea is the theme's font (metric-compatible with
+# Cambria, so Word and the PDF break lines alike).
+system-deps:
+	@sh scripts/system-deps.sh
+
+# Re-pin every dependency to the newest versions allowed by pyproject.toml.
+constraints:
+	rm -rf .venv-pin && $(PYTHON) -m venv .venv-pin
+	.venv-pin/bin/pip install --quiet --disable-pip-version-check '.[test]'
+	.venv-pin/bin/pip freeze --exclude letterforge > constraints.txt
+	rm -rf .venv-pin
+
+clean:
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,110 @@
+"""Shared helpers: copies of the example workspace, a CLI runner, and readers for the outputs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from letterforge.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_PARTS = ("letterforge.yaml", "recipients", "templates", "campaigns")
+
+
+def copy_example(target: Path) -> Path:
+    """Copy the repository's example workspace (without build/) into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in EXAMPLE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+def run(workspace: Path, *args: str) -> Result:
+    """Run ``letterforge -C workspace ARGS`` through click's runner, as a user would."""
+    return CliRunner().invoke(cli, ["-C", str(workspace), *args], catch_exceptions=False)
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """The text of each page of a PDF, as a reader would copy it."""
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def flat(text: str) -> str:
+    """Collapse every run of white space to one space, so wrapped lines compare equal."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
+    """(style name, text) for every paragraph of a DOCX file."""
+    import docx
+
+    return [(p.style.name, p.text) for p in docx.Document(str(path)).paragraphs]
+
+
+def assert_in_order(text: str, expected: list[str]) -> None:
+    """Each expected string occurs in ``text``, after the one before it."""
+    position = 0
+    for item in expected:
+        found = text.find(item, position)
+        assert found >= 0, f"{item!r} missing after position {position} in:\n{text}"
+        position = found + len(item)
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A fresh copy of the example workspace."""
+    return copy_example(tmp_path / "workspace")
+
+
+@pytest.fixture(scope="session")
+def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example workspace, built once for every test that only reads the results."""
+    workspace = copy_example(tmp_path_factory.mktemp("built") / "workspace")
+    result = run(workspace, "build")
+    assert result.exit_code == 0, result.output
+    return workspace
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Edit a workspace file, failing loudly if ``old`` is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+MINIMAL = {
+    "letterforge.yaml": "sender:\n  name: Example Association\nlanguages: [en]\n",
+    "recipients/people.yaml": (
+        "people:\n"
+        "  - id: ana\n"
+        "    name: {given: Ana, family: Ruiz}\n"
+        "    gender: f\n"
+        "    honorific: Ms.\n"
+        "  - id: sam\n"
+        "    name: {given: Sam, family: Lee}\n"
+        "    title: Director\n"
+    ),
+    "templates/note/letter.en.md.j2": "We write about {{ campaign.title }}.\n",
+    "campaigns/note.yaml": (
+        "title: Our request\ndate: 2024-05-02\ntemplate: note\nto: [ana]\nfrom: [sam]\n"
+    ),
+}
+
+
+def make_workspace(root: Path, files: dict[str, str]) -> Path:
+    """Write a small working workspace, with ``files`` replacing or adding to its files."""
+    for name, text in {**MINIMAL, **files}.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root

@@ -1,0 +1,177 @@
+"""The example campaign, built through the CLI and read back from the DOCX and PDF files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.conftest import assert_in_order, docx_paragraphs, flat, pdf_pages
+
+CAMPAIGN = "essential-services-2020"
+
+CC_EN = [
+    "Jorge Alcocer Varela, Secretary of Health",
+    "Hugo López-Gatell Ramírez, Under Secretary of Prevention and Public Health",
+    "Marcelo Ebrard Casaubón, Secretary of Foreign Affairs",
+    "Graciela Márquez Colín, Secretary of Economy",
+    "Olga Sánchez Cordero, Secretary of Interior",
+    "Javier Jiménez Espriú, Secretary of Communications and Transport",
+    "Salma Jalife Villalón, Under Secretary of Communications and Technology",
+]
+CC_ES = [
+    "Jorge Alcocer Varela, Secretario de Salud",
+    "Hugo López-Gatell Ramírez, Subsecretario de Prevención y Promoción de la Salud",
+    "Marcelo Ebrard Casaubón, Secretario de Relaciones Exteriores",
+    "Graciela Márquez Colín, Secretaria de Economía",
+    "Olga Sánchez Cordero, Secretaria de Gobernación",
+    "Javier Jiménez Espriú, Secretario de Comunicaciones y Transportes",
+    "Salma Jalife Villalón, Subsecretaria de Comunicaciones y Desarrollo Tecnológico",
+]
+
+# Every part of the letter, in the order a reader meets it.
+PARTS = {
+    "en": [
+        "Information Technology Industry Council",
+        "700 K Street NW, Suite 600",
+        "April 21, 2020",
+        "Alfonso Romo",
+        "Chief of Staff to the President of Mexico",
+        "Mexico City",
+        "Dear Mr. Romo:",
+        "I write on behalf of the Information Technology Industry Council (ITI)",
+        "more than 70 leading companies",
+        "directives of March 31, 2020 and April 6, 2020",
+        "Applying those directives consistently",
+        "The people covered by this guidance",
+        "Cybersecurity and Infrastructure Security Agency (CISA)",
+        "Thank you for your attention",
+        "Sincerely,",
+        "Jason Oxman",
+        "President & CEO",
+        "CC:",
+        *CC_EN,
+    ],
+    "es": [
+        "Information Technology Industry Council",
+        "21 de abril de 2020",
+        "Alfonso Romo",
+        "Jefe de la Oficina de la Presidencia de la República",
+        "Ciudad de México",
+        "Estimado Sr. Romo:",
+        "En nombre del Information Technology Industry Council (ITI)",
+        "más de 70 empresas",
+        "del 31 de marzo de 2020 y del 6 de abril de 2020",
+        "La aplicación uniforme",
+        "Las personas que abarcan",
+        "Agencia de Ciberseguridad y Seguridad de Infraestructura (CISA",
+        "Le agradecemos",
+        "Atentamente,",
+        "Jason Oxman",
+        "Presidente y Director General",
+        "C.c.p.",
+        *CC_ES,
+    ],
+}
+ENGLISH_ONLY = ["April 21, 2020", "Dear Mr. Romo", "Sincerely", "Secretary of Health", "CC:"]
+SPANISH_ONLY = ["21 de abril de 2020", "Estimado", "Atentamente", "Secretario de Salud", "C.c.p."]
+
+
+def output(workspace: Path, lang: str, ext: str) -> Path:
+    return workspace / "build" / CAMPAIGN / lang / f"romo.{ext}"
+
+
+def test_build_writes_every_language_and_the_bundle_in_both_formats(built_example: Path) -> None:
+    written = sorted(
+        path.relative_to(built_example / "build").as_posix()
+        for path in (built_example / "build").rglob("*")
+        if path.is_file()
+    )
+    assert written == [
+        f"{CAMPAIGN}/bundle/romo.docx",
+        f"{CAMPAIGN}/bundle/romo.pdf",
+        f"{CAMPAIGN}/en/romo.docx",
+        f"{CAMPAIGN}/en/romo.pdf",
+        f"{CAMPAIGN}/es/romo.docx",
+        f"{CAMPAIGN}/es/romo.pdf",
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_pdf_shows_every_part_in_order(built_example: Path, lang: str) -> None:
+    text = flat("\n".join(pdf_pages(output(built_example, lang, "pdf"))))
+    assert_in_order(text, PARTS[lang])
+    other = SPANISH_ONLY if lang == "en" else ENGLISH_ONLY
+    assert not [word for word in other if word in text]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_docx_shows_every_part_in_order_with_named_styles(built_example: Path, lang: str) -> None:
+    paragraphs = docx_paragraphs(output(built_example, lang, "docx"))
+    assert_in_order(flat("\n".join(text for _, text in paragraphs)), PARTS[lang])
+    styles = [style for style, _ in paragraphs]
+    assert styles == [
+        "Letter Letterhead",
+        "Letter Date",
+        "Letter Address",
+        "Letter Salutation",
+        *["Letter Body"] * 6,
+        "Letter Closing",
+        "Letter Signature",
+        "Letter Cc",
+    ]
+    # The CC list is one official per line, in the campaign's order, accents intact.
+    cc_lines = paragraphs[-1][1].split("\n")
+    assert cc_lines == (["CC:", *CC_EN] if lang == "en" else ["C.c.p.", *CC_ES])
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_pdf_and_docx_say_the_same_thing(built_example: Path, lang: str) -> None:
+    pdf_text = flat("\n".join(pdf_pages(output(built_example, lang, "pdf"))))
+    docx_text = flat("\n".join(text for _, text in docx_paragraphs(output(built_example, lang, "docx"))))
+    assert pdf_text == docx_text
+
+
+def test_pdf_bundle_starts_spanish_on_a_new_page(built_example: Path) -> None:
+    pages = pdf_pages(built_example / "build" / CAMPAIGN / "bundle" / "romo.pdf")
+    first_spanish = next(i for i, page in enumerate(pages) if "21 de abril de 2020" in page)
+    assert first_spanish >= 1
+    assert flat(pages[first_spanish]).startswith("Information Technology Industry Council")
+    english = flat("\n".join(pages[:first_spanish]))
+    spanish = flat("\n".join(pages[first_spanish:]))
+    assert english.endswith(CC_EN[-1])
+    assert_in_order(english, PARTS["en"])
+    assert_in_order(spanish, PARTS["es"])
+    assert not [word for word in ENGLISH_ONLY if word in spanish]
+
+
+def test_docx_bundle_starts_spanish_in_a_new_page_section(built_example: Path) -> None:
+    word = docx.Document(str(built_example / "build" / CAMPAIGN / "bundle" / "romo.docx"))
+    assert len(word.sections) == 2
+    second = word.sections[1]
+    assert second.start_type == docx.enum.section.WD_SECTION.NEW_PAGE
+    texts = [block.text for block in second.iter_inner_content()]
+    assert texts[:2] == [
+        "Information Technology Industry Council\n700 K Street NW, Suite 600\nWashington, DC 20001",
+        "21 de abril de 2020",
+    ]
+    first = [block.text for block in word.sections[0].iter_inner_content()]
+    assert first[1] == "April 21, 2020"
+    assert first[-1].split("\n")[-1] == CC_EN[-1]
+
+
+def test_documents_carry_metadata_from_the_campaign(built_example: Path) -> None:
+    from pypdf import PdfReader
+
+    info = PdfReader(output(built_example, "es", "pdf")).metadata
+    assert info is not None
+    assert info.title == (
+        "Lineamientos uniformes de servicios esenciales para trabajadores de TIC — Alfonso Romo"
+    )
+    assert info.author == "Information Technology Industry Council"
+    assert str(info.creation_date.date()) == "2020-04-21"
+    properties = docx.Document(str(output(built_example, "en", "docx"))).core_properties
+    assert properties.title == "Consistent essential-services guidance for ICT workers — Alfonso Romo"
+    assert properties.language == "en"
+    assert properties.created.date().isoformat() == "2020-04-21"

@@ -1,0 +1,166 @@
+"""Templates to letters on small workspaces: Markdown, escaping, layouts and variables.
+
+Each test builds through the CLI and reads the real DOCX and PDF back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+
+from tests.conftest import docx_paragraphs, flat, make_workspace, pdf_pages, run
+
+
+def build(root: Path, files: dict[str, str]) -> Path:
+    workspace = make_workspace(root, files)
+    result = run(workspace, "build")
+    assert result.exit_code == 0, result.output
+    return workspace / "build" / "note" / "en"
+
+
+def test_markdown_prose_keeps_emphasis_links_lists_and_headings(tmp_path: Path) -> None:
+    out = build(
+        tmp_path,
+        {
+            "templates/note/letter.en.md.j2": (
+                "## Our three requests\n\n"
+                "We ask **firmly** and *politely*; see [our page](https://example.org/x).\n\n"
+                "- first point\n- second point\n\n"
+                "1. one\n2. two\n\n"
+                "> a quoted line\n"
+            )
+        },
+    )
+    paragraphs = docx_paragraphs(out / "ana.docx")
+    body = [(style, text) for style, text in paragraphs if style not in STANDARD_PARTS]
+    assert body == [
+        ("Letter Heading", "Our three requests"),
+        ("Letter Body", "We ask firmly and politely; see our page."),
+        ("Letter List Item", "•\tfirst point"),
+        ("Letter List Item", "•\tsecond point"),
+        ("Letter List Item", "1.\tone"),
+        ("Letter List Item", "2.\ttwo"),
+        ("Letter Quote", "a quoted line"),
+    ]
+    word = docx.Document(str(out / "ana.docx"))
+    sentence = next(p for p in word.paragraphs if p.text.startswith("We ask"))
+    runs = {run.text: run for run in sentence.runs}
+    assert runs["firmly"].bold and not runs["We ask "].bold
+    assert runs["politely"].italic
+    assert [link.address for link in sentence.hyperlinks] == ["https://example.org/x"]
+    text = flat("\n".join(pdf_pages(out / "ana.pdf")))
+    assert "Our three requests We ask firmly and politely; see our page." in text
+    assert "• first point • second point 1. one 2. two a quoted line" in text
+
+
+STANDARD_PARTS = {
+    "Letter Letterhead",
+    "Letter Date",
+    "Letter Address",
+    "Letter Salutation",
+    "Letter Closing",
+    "Letter Signature",
+}
+
+
+def test_names_with_markup_characters_appear_literally(tmp_path: Path) -> None:
+    out = build(
+        tmp_path,
+        {
+            "recipients/people.yaml": (
+                "people:\n"
+                "  - id: ana\n"
+                '    name: {given: "*Ana*", family: "<b>Ruiz & Co</b>"}\n'
+                "    gender: f\n"
+                "    honorific: Ms.\n"
+                "  - id: sam\n"
+                "    name: {given: Sam, family: '[Lee](http://evil.example)'}\n"
+            ),
+        },
+    )
+    pdf_text = flat("\n".join(pdf_pages(out / "ana.pdf")))
+    docx_text = flat("\n".join(text for _, text in docx_paragraphs(out / "ana.docx")))
+    for text in (pdf_text, docx_text):
+        assert "*Ana* <b>Ruiz & Co</b>" in text
+        assert "Dear Ms. <b>Ruiz & Co</b>:" in text
+        assert "Sam [Lee](http://evil.example)" in text
+    assert not docx.Document(str(out / "ana.docx")).paragraphs[-1].hyperlinks
+
+
+def test_raw_html_in_a_template_is_shown_as_text_and_never_loaded(tmp_path: Path) -> None:
+    out = build(
+        tmp_path,
+        {"templates/note/letter.en.md.j2": 'See <img src="file:///etc/passwd"> here.\n'},
+    )
+    text = flat("\n".join(pdf_pages(out / "ana.pdf")))
+    assert 'See <img src="file:///etc/passwd"> here.' in text
+    assert "root:" not in text
+
+
+def test_campaign_variables_localized_typed_and_markdown(tmp_path: Path) -> None:
+    out = build(
+        tmp_path,
+        {
+            "campaigns/note.yaml": (
+                "title: Our request\ndate: 2024-05-02\ntemplate: note\nto: [ana]\nfrom: [sam]\n"
+                "vars:\n"
+                "  greeting: {en: Warm regards from the team}\n"
+                "  count: 70\n"
+                "  deadline: 2024-06-30\n"
+                "  zip: 06066\n"
+                "  answer: no\n"
+                "  emphasis: 'a **bold** claim'\n"
+            ),
+            "templates/note/letter.en.md.j2": (
+                "{{ vars.greeting }}: {{ vars.count + 1 }} by {{ vars.deadline | date }}, "
+                "zip {{ vars.zip }}, answer {{ vars.answer }}, {{ vars.emphasis | markdown }}, "
+                "not {{ vars.emphasis }}.\n"
+            ),
+        },
+    )
+    paragraphs = dict((style, text) for style, text in docx_paragraphs(out / "ana.docx"))
+    assert paragraphs["Letter Body"] == (
+        "Warm regards from the team: 71 by June 30, 2024, zip 06066, answer no, "
+        "a bold claim, not a **bold** claim."
+    )
+
+
+def test_workspace_layout_overrides_the_builtin_one(tmp_path: Path) -> None:
+    out = build(
+        tmp_path,
+        {
+            "templates/_layouts/letter.md.j2": (
+                "::: date\n{{ campaign.date | date }}\n:::\n\n{{ body }}\n\n"
+                "::: signature\n{{ signatories[0].full_name }}\n:::\n"
+            )
+        },
+    )
+    assert docx_paragraphs(out / "ana.docx") == [
+        ("Letter Date", "May 2, 2024"),
+        ("Letter Body", "We write about Our request."),
+        ("Letter Signature", "Sam Lee"),
+    ]
+    assert flat("\n".join(pdf_pages(out / "ana.pdf"))) == "May 2, 2024 We write about Our request. Sam Lee"
+
+
+def test_tag_queries_write_one_letter_per_person_in_roster_order(tmp_path: Path) -> None:
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "recipients/people.yaml": (
+                "people:\n"
+                + "".join(
+                    f"  - id: {pid}\n    name: {{given: {pid.title()}, family: X}}\n"
+                    f"    honorific: Mx.\n    tags: [{tags}]\n"
+                    for pid, tags in [("ana", "gov, north"), ("bea", "gov"), ("sam", "staff")]
+                )
+            ),
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: {tags: [gov]}\nfrom: [sam]\n"
+            ),
+        },
+    )
+    result = run(workspace, "build", "-v", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == ["build/note/en/ana.docx", "build/note/en/bea.docx"]
