@@ -91,7 +91,9 @@ def plan_documents(
     plans: dict[str, list[PlannedDocument]] = {}
     for campaign in resolved:
         documents = plans.setdefault(campaign.name, [])
-        chosen_languages = [lang for lang in campaign.languages if not languages or lang in languages]
+        chosen_languages = [
+            lang for lang in campaign.languages if not languages or lang in languages
+        ]
         for recipient in campaign.recipients:
             if only and recipient.person.id not in only:
                 continue
@@ -164,7 +166,9 @@ def _writer(fmt: Format) -> Callable[[Document, Path, Theme], None]:
     return write_docx
 
 
-def _write_atomically(target: Path, document: Document, theme: Theme, fmt: Format, root: Path) -> None:
+def _write_atomically(
+    target: Path, document: Document, theme: Theme, fmt: Format, root: Path
+) -> None:
     shown = relative_path(target, root)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

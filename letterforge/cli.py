@@ -75,7 +75,9 @@ def _load(options: Options) -> Any:
     help="Only this format (repeatable; default: the workspace's formats).",
 )
 @click.option("-l", "--lang", "languages", multiple=True, help="Only this language (repeatable).")
-@click.option("--only", multiple=True, metavar="ID", help="Only letters to this person (repeatable).")
+@click.option(
+    "--only", multiple=True, metavar="ID", help="Only letters to this person (repeatable)."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="List every file written.")
 @click.pass_obj

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """What a block is in a letter. The value is the CSS class and the layout's container name."""
 
     LETTERHEAD = "letterhead"
@@ -100,6 +100,4 @@ class Document:
     @property
     def plain_text(self) -> str:
         """The text a reader sees, one block per paragraph; used by tests and previews."""
-        return "\n\n".join(
-            block.plain_text for letter in self.letters for block in letter.blocks
-        )
+        return "\n\n".join(block.plain_text for letter in self.letters for block in letter.blocks)

@@ -21,11 +21,11 @@ def describe_workspace(workspace: Workspace) -> str:
         lines.append(f"  {name}  {campaign.date.isoformat()}  [{languages}{bundle}]  to: {to}")
     lines.append("People:")
     width = max((len(person_id) for person_id in workspace.people), default=0)
-    for person_id, record in workspace.people.items():
-        person = record.person
+    for person_id, person_record in workspace.people.items():
+        person = person_record.person
         tags = f"  [{', '.join(person.tags)}]" if person.tags else ""
         lines.append(f"  {person_id:<{width}}  {person.full_name}{tags}")
     lines.append("Templates:")
-    for name, languages in workspace.template_names().items():
-        lines.append(f"  {name}  [{', '.join(languages)}]")
+    for name, template_languages in workspace.template_names().items():
+        lines.append(f"  {name}  [{', '.join(template_languages)}]")
     return "\n".join(lines) + "\n"

@@ -51,7 +51,9 @@ def locale_data(lang: str) -> LocaleData:
         if path.is_file():
             return validate_document(LocaleData, load_yaml_file(path, _builtin_dir()))
     supported = ", ".join(supported_languages())
-    raise ConfigError(f"letterforge has no conventions for language {lang!r} (it knows {supported})")
+    raise ConfigError(
+        f"letterforge has no conventions for language {lang!r} (it knows {supported})"
+    )
 
 
 def format_date(value: datetime.date, lang: str) -> str:

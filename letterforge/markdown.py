@@ -158,9 +158,7 @@ class _BlockBuilder:
             elif kind == "link_close":
                 links.pop()
             elif kind == "image":
-                raise MarkdownProblem(
-                    "images are not supported inside letter text", _line(parent)
-                )
+                raise MarkdownProblem("images are not supported inside letter text", _line(parent))
         return _merge(result)
 
 
@@ -183,7 +181,9 @@ def _merge(inlines: list[Inline]) -> list[Inline]:
             and (previous.bold, previous.italic, previous.link)
             == (inline.bold, inline.italic, inline.link)
         ):
-            merged[-1] = Text(previous.text + inline.text, previous.bold, previous.italic, previous.link)
+            merged[-1] = Text(
+                previous.text + inline.text, previous.bold, previous.italic, previous.link
+            )
         else:
             merged.append(inline)
     # Line roles end with a trailing break when the layout leaves a blank item out.

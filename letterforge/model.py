@@ -17,8 +17,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     PlainValidator,
+    ValidationError,
     field_validator,
 )
 from pydantic_core import core_schema
@@ -357,19 +357,14 @@ def format_field_path(loc: tuple[Any, ...]) -> str:
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The keys a mapping at ``loc`` inside ``model`` accepts, for "did you mean" hints."""
-    current: Any = model
+    current: type[BaseModel] | None = model
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or current is None:
             continue
-        field = current.model_fields.get(part) if isinstance(current, type) else None
-        if field is None:
-            field = next((f for f in current.model_fields.values() if f.alias == part), None)
-        if field is None:
-            return []
-        current = _model_inside(field.annotation)
-        if current is None:
-            return []
-    if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        fields = current.model_fields
+        field = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
+        current = _model_inside(field.annotation) if field is not None else None
+    if current is None:
         return []
     return [field.alias or name for name, field in current.model_fields.items()]
 

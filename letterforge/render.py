@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from letterforge.document import Letter
 from letterforge.errors import ConfigError, Location, TemplateError, relative_path
@@ -150,7 +151,9 @@ class LetterRenderer:
             try:
                 parse_letter(body)
             except MarkdownProblem as problem:
-                raise TemplateError(str(problem), self._location(body_template, problem.line)) from None
+                raise TemplateError(
+                    str(problem), self._location(body_template, problem.line)
+                ) from None
             raise TemplateError(
                 "the layout produced Markdown a letter cannot hold", self._location(layout, None)
             ) from None
@@ -278,7 +281,9 @@ def localize_vars(value: Any, lang: str, document: YamlDocument, path: YamlPath)
     if isinstance(value, dict):
         if value and all(isinstance(key, str) and LANGUAGE_TAG.match(key) for key in value):
             return localize(Localized._validate(value), lang, document, path)
-        return {key: localize_vars(item, lang, document, (*path, key)) for key, item in value.items()}
+        return {
+            key: localize_vars(item, lang, document, (*path, key)) for key, item in value.items()
+        }
     if isinstance(value, list):
         return [localize_vars(item, lang, document, (*path, i)) for i, item in enumerate(value)]
     return value
@@ -317,7 +322,8 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
 def _salutation(record: PersonRecord, lang: str, fields: dict[str, Any]) -> str:
     person = record.person
     override = next(
-        (person.salutation[tag] for tag in language_fallbacks(lang) if tag in person.salutation), None
+        (person.salutation[tag] for tag in language_fallbacks(lang) if tag in person.salutation),
+        None,
     )
     return salutation(
         lang=lang,

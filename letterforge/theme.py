@@ -10,7 +10,7 @@ from letterforge.document import Role
 
 Alignment = Literal["left", "right", "center", "justify"]
 
-# Width × height in points.
+# Width and height in points.
 PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
 
 

@@ -149,7 +149,9 @@ class Workspace:
             document.location(where),
         )
 
-    def _query(self, query: TagQuery, document: YamlDocument, where: YamlPath) -> list[PersonRecord]:
+    def _query(
+        self, query: TagQuery, document: YamlDocument, where: YamlPath
+    ) -> list[PersonRecord]:
         chosen = [record for record in self.people.values() if query.matches(record.person)]
         if not chosen:
             tags = ", ".join(query.tags)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -35,7 +35,7 @@ class _UntypedLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     as ``!!python/object``, which we can then refuse.
     """
 
-    yaml_implicit_resolvers: dict[str, Any] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, Any]] = {}
 
 
 YamlPath = tuple[str | int, ...]
@@ -43,7 +43,7 @@ YamlPath = tuple[str | int, ...]
 
 @dataclass
 class YamlDocument:
-    """Plain data (dicts, lists, strings, None) loaded from one file, with where each value stood."""
+    """Plain data (dicts, lists, strings, None) from one file, with where each value stood."""
 
     path: str
     data: Any
@@ -121,7 +121,8 @@ class _Converter:
         # An alias makes the composer hand out the same node object twice.
         if id(node) in self.seen:
             raise ConfigError(
-                "YAML anchors and aliases are not supported: this value is reused by an alias; write it out where it is needed",
+                "YAML anchors and aliases are not supported: this value is reused by an alias; "
+                "write it out where it is needed",
                 self._location(node),
             )
         self.seen.add(id(node))
@@ -132,6 +133,7 @@ class _Converter:
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, _SEQ_TAG)
             return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         self._check_tag(node, _STR_TAG)
         value: str = node.value
         if not node.style and value in _NULL_WORDS:

@@ -164,13 +164,23 @@ def test_a_broken_letter_late_in_the_build_leaves_earlier_letters_unwritten(exam
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["build", "no-such-campaign"], "error: no campaign named 'no-such-campaign'; "
-         "campaigns: essential-services-2020"),
-        (["build", "essential-services"], "error: no campaign named 'essential-services' "
-         "(did you mean 'essential-services-2020'?); campaigns: essential-services-2020"),
-        (["build", "--lang", "fr"], "error: --lang fr: no chosen campaign is written in "
-         "French (fr); they offer en, es"),
-        (["build", "--only", "ebrard"], "error: --only ebrard: no chosen campaign writes to 'ebrard'"),
+        (
+            ["build", "no-such-campaign"],
+            "error: no campaign named 'no-such-campaign'; campaigns: essential-services-2020",
+        ),
+        (
+            ["build", "essential-services"],
+            "error: no campaign named 'essential-services' "
+            "(did you mean 'essential-services-2020'?); campaigns: essential-services-2020",
+        ),
+        (
+            ["build", "--lang", "fr"],
+            "error: --lang fr: no chosen campaign is written in French (fr); they offer en, es",
+        ),
+        (
+            ["build", "--only", "ebrard"],
+            "error: --only ebrard: no chosen campaign writes to 'ebrard'",
+        ),
     ],
 )
 def test_command_line_mistakes(example: Path, args: list[str], expected: str) -> None:

@@ -61,7 +61,9 @@ def test_list_shows_campaigns_people_and_templates(example: Path) -> None:
     assert lines[-2:] == ["Templates:", "  essential-services  [en, es]"]
 
 
-def test_workspace_is_found_from_a_subfolder(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workspace_is_found_from_a_subfolder(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from click.testing import CliRunner
 
     from letterforge.cli import cli
@@ -107,7 +109,11 @@ def test_installed_command_builds_the_example(example: Path) -> None:
 def test_installed_command_reports_errors_without_a_traceback(example: Path) -> None:
     (example / "campaigns" / f"{CAMPAIGN}.yaml").write_text("title: [unclosed\n", encoding="utf-8")
     completed = subprocess.run(
-        [str(BIN / "letterforge"), "build"], cwd=example, capture_output=True, text=True, check=False
+        [str(BIN / "letterforge"), "build"],
+        cwd=example,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 1
     assert completed.stderr == (

@@ -129,7 +129,9 @@ def test_docx_shows_every_part_in_order_with_named_styles(built_example: Path, l
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_pdf_and_docx_say_the_same_thing(built_example: Path, lang: str) -> None:
     pdf_text = flat("\n".join(pdf_pages(output(built_example, lang, "pdf"))))
-    docx_text = flat("\n".join(text for _, text in docx_paragraphs(output(built_example, lang, "docx"))))
+    docx_text = flat(
+        "\n".join(text for _, text in docx_paragraphs(output(built_example, lang, "docx")))
+    )
     assert pdf_text == docx_text
 
 
@@ -172,6 +174,8 @@ def test_documents_carry_metadata_from_the_campaign(built_example: Path) -> None
     assert info.author == "Information Technology Industry Council"
     assert str(info.creation_date.date()) == "2020-04-21"
     properties = docx.Document(str(output(built_example, "en", "docx"))).core_properties
-    assert properties.title == "Consistent essential-services guidance for ICT workers — Alfonso Romo"
+    assert (
+        properties.title == "Consistent essential-services guidance for ICT workers — Alfonso Romo"
+    )
     assert properties.language == "en"
     assert properties.created.date().isoformat() == "2020-04-21"

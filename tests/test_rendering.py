@@ -141,7 +141,10 @@ def test_workspace_layout_overrides_the_builtin_one(tmp_path: Path) -> None:
         ("Letter Body", "We write about Our request."),
         ("Letter Signature", "Sam Lee"),
     ]
-    assert flat("\n".join(pdf_pages(out / "ana.pdf"))) == "May 2, 2024 We write about Our request. Sam Lee"
+    assert (
+        flat("\n".join(pdf_pages(out / "ana.pdf")))
+        == "May 2, 2024 We write about Our request. Sam Lee"
+    )
 
 
 def test_tag_queries_write_one_letter_per_person_in_roster_order(tmp_path: Path) -> None:

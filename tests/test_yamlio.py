@@ -43,13 +43,19 @@ def test_strings_are_nfc_normalized() -> None:
             "reused by an alias; write it out where it is needed",
         ),
         ("base: {a: 1}\n<<: {b: 2}\n", "x.yaml:2:1: error: YAML merge keys (<<) are not supported"),
-        ("a: !!python/name:os.system\n", "x.yaml:1:4: error: YAML tag !!python/name:os.system is not allowed"),
+        (
+            "a: !!python/name:os.system\n",
+            "x.yaml:1:4: error: YAML tag !!python/name:os.system is not allowed",
+        ),
         ("a: !custom x\n", "x.yaml:1:4: error: YAML tag !custom is not allowed"),
         ("? [a, b]\n: c\n", "x.yaml:1:3: error: a key must be plain text"),
-        ("a: 1\n---\nb: 2\n", (
+        (
+            "a: 1\n---\nb: 2\n",
+            (
                 "x.yaml:2:1: error: invalid YAML: a file holds one YAML document: "
                 "remove this '---' and what follows"
-            )),
+            ),
+        ),
     ],
 )
 def test_unsafe_or_ambiguous_yaml_is_refused(text: str, message: str) -> None:

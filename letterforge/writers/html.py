@@ -16,7 +16,7 @@ def document_html(document: Document, theme: Theme) -> str:
         f"<title>{escape(document.title)}</title>",
         f'<meta name="author" content="{escape(document.author)}">',
         f'<meta name="description" content="{escape(document.subject)}">',
-        f'<meta name="generator" content="letterforge">',
+        '<meta name="generator" content="letterforge">',
         f'<meta name="dcterms.created" content="{created}">',
         f'<meta name="dcterms.modified" content="{created}">',
         f"<style>{theme_css(theme)}</style>",
@@ -24,7 +24,9 @@ def document_html(document: Document, theme: Theme) -> str:
     sections = []
     for letter in document.letters:
         blocks = "\n".join(_block_html(block) for block in letter.blocks)
-        sections.append(f'<section class="letter" lang="{escape(letter.lang)}">\n{blocks}\n</section>')
+        sections.append(
+            f'<section class="letter" lang="{escape(letter.lang)}">\n{blocks}\n</section>'
+        )
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(document.lang)}">\n<head>\n'
         + "\n".join(head)
