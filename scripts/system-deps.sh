@@ -15,7 +15,8 @@ done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "letterforge: installing$missing" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null; } ||
+        echo "letterforge: could not install$missing; PDFs still build, with fallback fonts and slower font embedding" >&2
 else
     echo "letterforge: for faster, better-looking PDFs run: sudo apt-get install$missing" >&2
 fi

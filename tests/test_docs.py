@@ -1,0 +1,48 @@
+"""The README stays true: its Quick start, its file examples and its command examples work."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from letterforge.model import Campaign, Roster, Settings, validate_document
+from letterforge.yamlio import load_yaml_file, load_yaml_text
+from tests.conftest import REPO, run
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+YAML_BLOCKS = re.findall(r"```yaml\n# (\S+)\n(.*?)```", README, flags=re.DOTALL)
+MODELS = {"letterforge.yaml": Settings, "recipients": Roster, "campaigns": Campaign}
+
+
+def test_quick_start_is_make_demo_and_make_test() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    commands = re.findall(r"^    (make \w+)", quick_start, flags=re.MULTILINE)
+    assert commands == ["make demo", "make test"]
+
+
+def test_every_file_format_has_an_example() -> None:
+    assert sorted(name.split("/")[0] for name, _ in YAML_BLOCKS) == sorted(MODELS)
+
+
+@pytest.mark.parametrize(("name", "text"), YAML_BLOCKS, ids=[name for name, _ in YAML_BLOCKS])
+def test_file_examples_are_valid_and_match_the_example_workspace(name: str, text: str) -> None:
+    model = MODELS[name.split("/")[0]]
+    example = validate_document(model, load_yaml_text(text, name))
+    actual = validate_document(model, load_yaml_file(REPO / name, REPO))
+    if isinstance(example, Roster) and isinstance(actual, Roster):
+        people = {person.id: person for person in actual.people}
+        assert all(person == people[person.id] for person in example.people)
+    else:
+        assert example == actual
+
+
+BUILD_EXAMPLES = re.findall(r"^    (letterforge build[^#\n]*)", README, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("command", BUILD_EXAMPLES)
+def test_command_examples_run(example: Path, command: str) -> None:
+    result = run(example, *shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
