@@ -123,20 +123,23 @@ class Workspace:
         """Resolve a campaign's ids and tag queries to people, in the order it names them."""
         campaign = record.campaign
         languages = tuple(campaign.languages or self.settings.languages)
-        recipients: list[PersonRecord] = []
+        recipients: dict[str, PersonRecord] = {}  # by id: a person named twice gets one letter
         for index, selector in enumerate(campaign.to):
             where = ("to", index)
             if isinstance(selector, TagQuery):
                 chosen = self._query(selector, record.document, where)
             else:
                 chosen = [self._person(selector, record.document, where)]
-            recipients.extend(person for person in chosen if person not in recipients)
+            for person in chosen:
+                recipients.setdefault(person.person.id, person)
         cc = [self._person(pid, record.document, ("cc", i)) for i, pid in enumerate(campaign.cc)]
         signatories = [
             self._person(pid, record.document, ("from", i))
             for i, pid in enumerate(campaign.signatories)
         ]
-        return ResolvedCampaign(record, languages, tuple(recipients), tuple(cc), tuple(signatories))
+        return ResolvedCampaign(
+            record, languages, tuple(recipients.values()), tuple(cc), tuple(signatories)
+        )
 
     def _person(self, person_id: str, document: YamlDocument, where: YamlPath) -> PersonRecord:
         if person_id in self.people:

@@ -167,3 +167,24 @@ def test_tag_queries_write_one_letter_per_person_in_roster_order(tmp_path: Path)
     result = run(workspace, "build", "-v", "--format", "docx")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:2] == ["build/note/en/ana.docx", "build/note/en/bea.docx"]
+
+
+def test_a_person_named_twice_in_to_gets_one_letter(tmp_path: Path) -> None:
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "recipients/people.yaml": (
+                "people:\n"
+                "  - id: ana\n    name: {given: Ana, family: Ruiz}\n    honorific: Ms.\n"
+                "    tags: [gov]\n"
+                "  - id: sam\n    name: {given: Sam, family: Lee}\n"
+            ),
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\n"
+                "to: [ana, {tags: [gov]}]\nfrom: [sam]\n"
+            ),
+        },
+    )
+    result = run(workspace, "build", "-v", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["build/note/en/ana.docx", "note: 1 file in build/note/"]
