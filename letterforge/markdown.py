@@ -174,6 +174,8 @@ def _merge(inlines: list[Inline]) -> list[Inline]:
     """Join neighbouring runs with the same formatting, so writers emit fewer runs."""
     merged: list[Inline] = []
     for inline in inlines:
+        if isinstance(inline, Text) and not inline.text:
+            continue  # markdown-it emits empty text tokens around emphasis
         previous = merged[-1] if merged else None
         if (
             isinstance(inline, Text)

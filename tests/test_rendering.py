@@ -188,3 +188,20 @@ def test_a_person_named_twice_in_to_gets_one_letter(tmp_path: Path) -> None:
     result = run(workspace, "build", "-v", "--format", "docx")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["build/note/en/ana.docx", "note: 1 file in build/note/"]
+
+
+def test_subject_line_uses_the_language_label(tmp_path: Path) -> None:
+    out = build(
+        tmp_path,
+        {
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: [ana]\nfrom: [sam]\n"
+                "subject: Essential services\n"
+            ),
+        },
+    )
+    paragraphs = docx_paragraphs(out / "ana.docx")
+    assert ("Letter Subject", "Re: Essential services") in paragraphs
+    word = docx.Document(str(out / "ana.docx"))
+    subject = next(p for p in word.paragraphs if p.style.name == "Letter Subject")
+    assert all(run.bold for run in subject.runs)
