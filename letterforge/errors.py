@@ -7,6 +7,7 @@ as one line on stderr, by click at the CLI boundary.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -59,6 +60,14 @@ class TemplateError(LetterforgeError):
 
 class OutputError(LetterforgeError):
     """A letter could not be written to ``build/``."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'title'?)`` when ``word`` is a near miss of one of ``choices``, else ``""``."""
+    import difflib
+
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
 def relative_path(path: Path, root: Path) -> str:

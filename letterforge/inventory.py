@@ -12,7 +12,7 @@ def describe_workspace(workspace: Workspace) -> str:
     for name in workspace.campaign_names():
         record = workspace.load_campaign(name)
         campaign = record.campaign
-        languages = ", ".join(campaign.languages or workspace.settings.languages)
+        languages = ", ".join(workspace.campaign_languages(campaign))
         to = ", ".join(
             "tags " + "+".join(item.tags) if isinstance(item, TagQuery) else item
             for item in campaign.to

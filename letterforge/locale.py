@@ -43,6 +43,19 @@ def supported_languages() -> list[str]:
     return sorted(path.stem for path in _builtin_dir().glob("*.yaml"))
 
 
+def has_conventions(lang: str) -> bool:
+    """Whether letters can be written in ``lang``: built-in conventions and Babel's CLDR data."""
+    from babel import Locale, UnknownLocaleError
+
+    if not any((_builtin_dir() / f"{tag}.yaml").is_file() for tag in language_fallbacks(lang)):
+        return False
+    try:
+        Locale.parse(babel_locale(lang))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
 @cache
 def locale_data(lang: str) -> LocaleData:
     """The conventions for ``lang``, falling back from region to base language."""
@@ -95,10 +108,13 @@ def salutation(
         if gender is None and len(set(patterns.values())) == 1:
             pattern = next(iter(patterns.values()))
         else:
+            problem = (
+                f"gender {gender} has no {language_name(lang)} salutation form"
+                if gender
+                else f"no gender given, and the {language_name(lang)} salutation agrees with it"
+            )
             raise ConfigError(
-                f"{who}: the {language_name(lang)} salutation depends on grammatical gender: "
-                f"give gender (m or f) or a salutation for {lang}",
-                location,
+                f"{who}: {problem}: give gender m or f, or a salutation for {lang}", location
             )
     needed = [name for _, name, _, _ in string.Formatter().parse(pattern) if name]
     for name in needed:

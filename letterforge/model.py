@@ -8,7 +8,6 @@ into ``file:line:col`` errors by :func:`validate_document`.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
@@ -23,7 +22,7 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-from letterforge.errors import ConfigError, Location
+from letterforge.errors import ConfigError, Location, did_you_mean
 from letterforge.yamlio import YamlDocument
 
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
@@ -67,12 +66,14 @@ class Localized:
         if isinstance(value, Localized):
             return value
         if isinstance(value, str):
+            if not value.strip():
+                raise ValueError("is empty: leave the key out instead")
             return cls(same=value)
         if isinstance(value, dict) and value:
             for lang, text in value.items():
                 if not LANGUAGE_TAG.match(lang):
                     raise ValueError(f"{lang!r} is not a language tag such as en, es or es-MX")
-                if not isinstance(text, str):
+                if not isinstance(text, str) or not text.strip():
                     raise ValueError(f"the {lang} value must be text")
             return cls(per_language=tuple(value.items()))
         raise ValueError(
@@ -191,6 +192,11 @@ class Settings(StrictModel):
 
     _languages = field_validator("languages")(_check_language_tags)
 
+    @field_validator("formats")
+    @classmethod
+    def _formats_once(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
 
 @dataclass(frozen=True)
 class TagQuery:
@@ -227,6 +233,8 @@ def _parse_selectors(value: Any) -> list[Selector]:
 
 
 def _parse_ids(value: Any) -> list[str]:
+    if value is None:  # `cc:` left empty means nobody
+        return []
     items = value if isinstance(value, list) else [value]
     for item in items:
         if not (isinstance(item, str) and PERSON_ID.match(item)):
@@ -320,18 +328,18 @@ def validate_document(model: type[Model], document: YamlDocument) -> Model:
 def _describe(
     model: type[StrictModel], document: YamlDocument, error: Any
 ) -> tuple[Location, str, bool]:
-    loc = tuple(part for part in error["loc"] if not _is_union_branch(part))
+    loc = tuple(error["loc"])
     field_path = format_field_path(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        hint = _did_you_mean(key, _allowed_keys(model, loc[:-1]))
+        hint = did_you_mean(key, _allowed_keys(model, loc[:-1]))
         return document.location(loc, key=True), f"unknown key {key!r}{hint}", True
     if kind == "missing":
         parent = format_field_path(loc[:-1])
         where = f"{parent}: " if parent else ""
         return document.location(loc[:-1]), f"{where}missing required key {loc[-1]!r}", False
-    message = error["msg"].removeprefix("Value error, ")
+    message = _TYPE_MESSAGES.get(kind) or error["msg"].removeprefix("Value error, ")
     if kind == "literal_error":
         message = f"{error['input']!r} is not one of {message.removeprefix('Input should be ')}"
     if kind.startswith("date_"):
@@ -339,9 +347,16 @@ def _describe(
     return document.location(loc), f"{field_path}: {message}" if field_path else message, False
 
 
-def _is_union_branch(part: Any) -> bool:
-    # pydantic names the branch of a union it tried ("str", "TagQuery"); users wrote no such key.
-    return isinstance(part, str) and (part[:1].isupper() or part in {"str", "list[...]"})
+# pydantic's wording names Python types; say what a YAML author should write instead.
+_TYPE_MESSAGES = {
+    "model_type": "expected a mapping of keys to values",
+    "model_attributes_type": "expected a mapping of keys to values",
+    "dict_type": "expected a mapping of keys to values",
+    "list_type": "expected a list",
+    "string_type": "expected text",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+}
 
 
 def format_field_path(loc: tuple[Any, ...]) -> str:
@@ -377,8 +392,3 @@ def _model_inside(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {matches[0]!r}?)" if matches else ""

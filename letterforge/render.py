@@ -10,7 +10,6 @@ passed through the ``markdown`` filter.
 from __future__ import annotations
 
 import datetime
-import difflib
 import string
 import traceback
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from letterforge.document import Letter
-from letterforge.errors import ConfigError, Location, TemplateError, relative_path
+from letterforge.errors import ConfigError, Location, TemplateError, did_you_mean, relative_path
 from letterforge.locale import format_date, locale_data, salutation
 from letterforge.markdown import MarkdownProblem, parse_letter
 from letterforge.model import (
@@ -54,9 +53,9 @@ class LetterUndefined(jinja2.StrictUndefined):
             return f"{name!r} is not defined"
         if isinstance(owner, dict):
             keys = sorted(str(key) for key in owner)
-            close = difflib.get_close_matches(str(name), keys, n=1)
-            if close:
-                return f"{name!r} is not defined (did you mean {close[0]!r}?)"
+            hint = did_you_mean(str(name), keys)
+            if hint:
+                return f"{name!r} is not defined{hint}"
             return f"{name!r} is not defined (there is: {', '.join(keys) or 'nothing'})"
         return f"{type(owner).__name__} value has no {name!r}"
 

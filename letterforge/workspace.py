@@ -6,11 +6,11 @@ templates in ``templates/`` and campaigns in ``campaigns/``.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from letterforge.errors import ConfigError, Location
+from letterforge.errors import ConfigError, Location, did_you_mean
+from letterforge.locale import has_conventions, supported_languages
 from letterforge.model import (
     Campaign,
     Person,
@@ -44,10 +44,6 @@ class CampaignRecord:
     name: str
     campaign: Campaign
     document: YamlDocument
-
-    @property
-    def languages(self) -> list[str]:
-        return list(self.campaign.languages or [])
 
 
 @dataclass(frozen=True)
@@ -92,6 +88,10 @@ class Workspace:
     def build_dir(self) -> Path:
         return self.root / "build"
 
+    def campaign_languages(self, campaign: Campaign) -> list[str]:
+        """The languages a campaign is written in: its own, or the workspace's default."""
+        return list(campaign.languages or self.settings.languages)
+
     def campaign_names(self) -> list[str]:
         """Every campaign file's name, without ``.yaml``, sorted."""
         return sorted(path.stem for path in (self.root / "campaigns").glob("*.yaml"))
@@ -112,8 +112,7 @@ class Workspace:
         path = self.root / "campaigns" / f"{name}.yaml"
         if not path.is_file():
             names = self.campaign_names()
-            hint = difflib.get_close_matches(name, names, n=1)
-            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+            suggestion = did_you_mean(name, names)
             known = f"; campaigns: {', '.join(names)}" if names else "; campaigns/ has none"
             raise ConfigError(f"no campaign named {name!r}{suggestion}{known}")
         document = load_yaml_file(path, self.root)
@@ -122,7 +121,15 @@ class Workspace:
     def resolve(self, record: CampaignRecord) -> ResolvedCampaign:
         """Resolve a campaign's ids and tag queries to people, in the order it names them."""
         campaign = record.campaign
-        languages = tuple(campaign.languages or self.settings.languages)
+        languages = tuple(self.campaign_languages(campaign))
+        for index, lang in enumerate(languages):
+            if not has_conventions(lang):
+                document = record.document if campaign.languages else self.settings_document
+                raise ConfigError(
+                    f"languages[{index}]: letterforge cannot write letters in {lang!r} "
+                    f"(it knows {', '.join(supported_languages())})",
+                    document.location(("languages", index)),
+                )
         recipients: dict[str, PersonRecord] = {}  # by id: a person named twice gets one letter
         for index, selector in enumerate(campaign.to):
             where = ("to", index)
@@ -144,8 +151,7 @@ class Workspace:
     def _person(self, person_id: str, document: YamlDocument, where: YamlPath) -> PersonRecord:
         if person_id in self.people:
             return self.people[person_id]
-        hint = difflib.get_close_matches(person_id, list(self.people), n=1)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        suggestion = did_you_mean(person_id, self.people)
         raise ConfigError(
             f"{format_field_path(where)}: no person with id {person_id!r} in recipients/"
             f"{suggestion}",

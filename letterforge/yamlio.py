@@ -8,6 +8,7 @@ different keyboards compare equal.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
+# Characters a DOCX (XML 1.0) cannot hold; tab, newline and carriage return are fine.
+_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -100,9 +103,14 @@ def load_yaml_text(text: str, shown_path: str) -> YamlDocument:
         raise ConfigError(f"invalid YAML: {problem}", location) from err
     except yaml.YAMLError as err:  # for example a second document in the stream
         raise ConfigError(f"invalid YAML: {err}", Location(shown_path)) from err
+    except RecursionError as err:
+        raise ConfigError("invalid YAML: nested too deeply", Location(shown_path)) from err
     document = YamlDocument(shown_path, None)
     if node is not None:
-        document.data = _Converter(document).convert(node, ())
+        try:
+            document.data = _Converter(document).convert(node, ())
+        except RecursionError as err:
+            raise ConfigError("invalid YAML: nested too deeply", Location(shown_path)) from err
     return document
 
 
@@ -138,6 +146,12 @@ class _Converter:
         value: str = node.value
         if not node.style and value in _NULL_WORDS:
             return None
+        forbidden = _FORBIDDEN_CHARACTERS.search(value)
+        if forbidden:
+            raise ConfigError(
+                f"the control character U+{ord(forbidden.group()):04X} cannot appear in a letter",
+                self._location(node),
+            )
         return unicodedata.normalize("NFC", value)
 
     def _check_tag(self, node: yaml.Node, expected: str) -> None:

@@ -61,8 +61,8 @@ CASES = {
         ROSTER,
         "    gender: m\n    honorific: {en: Mr., es: Sr.}",
         "    honorific: {en: Mr., es: Sr.}",
-        f"{ROSTER}:3:5: error: romo: the Spanish (es) salutation depends on grammatical gender: "
-        "give gender (m or f) or a salutation for es",
+        f"{ROSTER}:3:5: error: romo: no gender given, and the Spanish (es) salutation agrees "
+        "with it: give gender m or f, or a salutation for es",
     ),
     "misspelled key": (
         ROSTER,
