@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from letterforge.document import Document, Letter
+from letterforge.document import Document
 from letterforge.errors import ConfigError, OutputError, relative_path
 from letterforge.model import language_name
-from letterforge.render import LetterRenderer, LetterSource, localize
+from letterforge.render import LetterRenderer, LetterSource
 from letterforge.theme import Theme, default_theme
-from letterforge.workspace import PersonRecord, ResolvedCampaign, Workspace
+from letterforge.workspace import ResolvedCampaign, Workspace
 
 Format = Literal["pdf", "docx"]
 BUNDLE_DIR = "bundle"
@@ -82,7 +82,7 @@ def plan_documents(
     only: list[str],
 ) -> dict[str, list[PlannedDocument]]:
     """Render every requested letter into the document model, without writing anything."""
-    names = campaigns or workspace.campaign_names()
+    names = list(dict.fromkeys(campaigns)) or workspace.campaign_names()
     if not names:
         raise ConfigError("there are no campaigns: add a file to campaigns/")
     resolved = [workspace.resolve(workspace.load_campaign(name)) for name in names]
@@ -105,14 +105,14 @@ def plan_documents(
                 documents.append(
                     PlannedDocument(
                         f"{campaign.name}/{letter.lang}/{recipient.person.id}",
-                        _document(renderer, campaign, recipient, [letter]),
+                        Document((letter,), created=campaign.campaign.date),
                     )
                 )
             if campaign.campaign.bundle and len(letters) == len(campaign.languages) > 1:
                 documents.append(
                     PlannedDocument(
                         f"{campaign.name}/{BUNDLE_DIR}/{recipient.person.id}",
-                        _document(renderer, campaign, recipient, letters),
+                        Document(tuple(letters), created=campaign.campaign.date),
                     )
                 )
     return plans
@@ -132,27 +132,6 @@ def _check_narrowing(
     for person_id in only:
         if person_id not in recipients:
             raise ConfigError(f"--only {person_id}: no chosen campaign writes to {person_id!r}")
-
-
-def _document(
-    renderer: LetterRenderer,
-    campaign: ResolvedCampaign,
-    recipient: PersonRecord,
-    letters: list[Letter],
-) -> Document:
-    """Wrap letters with the metadata both writers record (title, author, subject, date)."""
-    lang = letters[0].lang
-    document = campaign.record.document
-    title = localize(campaign.campaign.title, lang, document, ("title",)) or ""
-    subject = localize(campaign.campaign.subject, lang, document, ("subject",)) or title
-    author = renderer.sender_context(lang)["name"]
-    return Document(
-        title=f"{title} — {recipient.person.full_name}",
-        author=author,
-        subject=subject,
-        created=campaign.campaign.date,
-        letters=tuple(letters),
-    )
 
 
 def _writer(fmt: Format) -> Callable[[Document, Path, Theme], None]:

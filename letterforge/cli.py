@@ -59,9 +59,11 @@ def cli(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
 
 
 def _load(options: Options) -> Any:
-    from letterforge.workspace import find_workspace, load_workspace
+    from letterforge.workspace import find_workspace, load_workspace, workspace_at
 
-    return load_workspace(find_workspace(options.workspace or Path.cwd()))
+    if options.workspace is not None:
+        return load_workspace(workspace_at(options.workspace))
+    return load_workspace(find_workspace(Path.cwd()))
 
 
 @cli.command()

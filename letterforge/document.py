@@ -77,25 +77,41 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Letter:
-    """One language version of one letter."""
+    """One language version of one letter, with the metadata the files record."""
 
     lang: str
     blocks: tuple[Block, ...]
+    title: str
+    subject: str
+    author: str
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One output file: a letter, or a bundle of its language versions, each on a new page."""
+    """One output file: a letter, or a bundle of its language versions, each on a new page.
 
-    title: str
-    author: str
-    subject: str
-    created: datetime.date
+    Title, subject, author and language are those of the first letter; ``created`` is the
+    campaign's date, so rebuilding a letter does not change its files.
+    """
+
     letters: tuple[Letter, ...]
+    created: datetime.date
 
     @property
     def lang(self) -> str:
         return self.letters[0].lang
+
+    @property
+    def title(self) -> str:
+        return self.letters[0].title
+
+    @property
+    def subject(self) -> str:
+        return self.letters[0].subject
+
+    @property
+    def author(self) -> str:
+        return self.letters[0].author
 
     @property
     def plain_text(self) -> str:

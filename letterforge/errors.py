@@ -7,6 +7,7 @@ as one line on stderr, by click at the CLI boundary.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,7 @@ class OutputError(LetterforgeError):
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'title'?)`` when ``word`` is a near miss of one of ``choices``, else ``""``."""
+    """`` (did you mean 'title'?)`` when ``word`` nearly matches one of ``choices``, else ``""``."""
     import difflib
 
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -72,7 +73,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def relative_path(path: Path, root: Path) -> str:
     """Show ``path`` relative to the workspace root when it lies inside it."""
+    # Not resolve(): a symbolic link is shown where it stands, not where it leads.
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
         return str(path)

@@ -154,7 +154,7 @@ class _BlockBuilder:
                 italic -= 1
             elif kind == "link_open":
                 href = str(child.attrGet("href") or "")
-                links.append(href if href.startswith(_SAFE_LINK_SCHEMES) else None)
+                links.append(href if href.lower().startswith(_SAFE_LINK_SCHEMES) else None)
             elif kind == "link_close":
                 links.pop()
             elif kind == "image":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import string
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,12 +66,14 @@ class MarkdownText(str):
 
 
 def escape_markdown(value: object) -> str:
-    """Backslash-escape every ASCII punctuation mark, which CommonMark then prints literally."""
+    """Print a value as written: runs of white space become one space (so a value cannot
+    start a new paragraph or break the emphasis around it) and every ASCII punctuation mark
+    is backslash-escaped, which CommonMark then prints literally."""
     if isinstance(value, MarkdownText):
         return value
     if value is None:
         return ""
-    return str(value).translate(_ESCAPE)
+    return " ".join(str(value).split()).translate(_ESCAPE)
 
 
 def template_name(template: str, lang: str) -> str:
@@ -78,12 +81,37 @@ def template_name(template: str, lang: str) -> str:
     return f"{template}/letter.{lang}.md.j2"
 
 
+class ConfinedLoader(jinja2.BaseLoader):
+    """Loads templates from one folder and refuses any path that leads outside it.
+
+    Jinja's FileSystemLoader refuses ``..`` but follows symbolic links, and a repository can
+    commit a link to ``/etc``. Here the real path must stay inside the real folder, and it must
+    be a regular file (not ``/dev/zero`` behind a link).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.real_folder = folder.resolve()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        real = path.resolve()
+        if not real.is_relative_to(self.real_folder):
+            # Not TemplateNotFound: ChoiceLoader would try the next loader and lose the reason.
+            raise TemplateError(f"template {template!r} leads outside {self.folder.name}/")
+        if not real.is_file():
+            raise jinja2.TemplateNotFound(template)
+        return real.read_text(encoding="utf-8"), str(path), lambda: True
+
+
 def create_environment(workspace: Workspace) -> jinja2.Environment:
     """The sandboxed environment shared by every letter of a workspace."""
     loader = jinja2.ChoiceLoader(
         [
-            jinja2.FileSystemLoader(workspace.templates_dir),
-            jinja2.PrefixLoader({"_layouts": jinja2.FileSystemLoader(BUILTIN_LAYOUTS)}),
+            ConfinedLoader(workspace.templates_dir),
+            jinja2.PrefixLoader({"_layouts": ConfinedLoader(BUILTIN_LAYOUTS)}),
         ]
     )
     environment = ImmutableSandboxedEnvironment(
@@ -103,6 +131,8 @@ def create_environment(workspace: Workspace) -> jinja2.Environment:
 
 @jinja2.pass_context
 def _date_filter(context: Any, value: Any) -> str:
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
     if isinstance(value, str):
         try:
             value = datetime.date.fromisoformat(value)
@@ -133,30 +163,21 @@ class LetterRenderer:
         """Render one letter into the document model."""
         context = self.context(source)
         body_template = self._body_template(source.campaign, source.lang)
-        layout_name = source.campaign.campaign.layout or self.workspace.settings.layout
-        layout = self._template(
-            f"_layouts/{layout_name}.md.j2",
-            missing=lambda: ConfigError(
-                f"layout: no layout named {layout_name!r} "
-                f"(looked for templates/_layouts/{layout_name}.md.j2)",
-                source.campaign.record.document.location(("layout",)),
-            ),
-        )
+        layout = self._layout(source.campaign)
         body = self._run(body_template, context)
         text = self._run(layout, {**context, "body": MarkdownText(body)})
         try:
             blocks = parse_letter(text)
-        except MarkdownProblem:
-            try:
-                parse_letter(body)
-            except MarkdownProblem as problem:
-                raise TemplateError(
-                    str(problem), self._location(body_template, problem.line)
-                ) from None
-            raise TemplateError(
-                "the layout produced Markdown a letter cannot hold", self._location(layout, None)
-            ) from None
-        return Letter(source.lang, blocks)
+        except MarkdownProblem as problem:
+            raise self._markdown_error(problem, body, body_template, layout) from None
+        campaign = context["campaign"]
+        return Letter(
+            lang=source.lang,
+            blocks=blocks,
+            title=f"{campaign['title']} — {source.recipient.person.full_name}",
+            subject=campaign["subject"] or campaign["title"],
+            author=context["sender"]["name"],
+        )
 
     def context(self, source: LetterSource) -> dict[str, Any]:
         """The variables a template sees for one letter."""
@@ -178,7 +199,9 @@ class LetterRenderer:
             "recipient": recipient,
             "cc": [person_context(person, lang) for person in campaign.cc],
             "signatories": [person_context(person, lang) for person in campaign.signatories],
-            "vars": localize_vars(campaign.campaign.vars, lang, record.document, ("vars",)),
+            "vars": localize_vars(
+                campaign.campaign.vars, lang, campaign.languages, record.document, ("vars",)
+            ),
         }
 
     def sender_context(self, lang: str) -> dict[str, Any]:
@@ -199,30 +222,52 @@ class LetterRenderer:
     def _body_template(self, campaign: ResolvedCampaign, lang: str) -> jinja2.Template:
         name = campaign.campaign.template
         candidates = [template_name(name, tag) for tag in language_fallbacks(lang)]
-        for candidate in candidates[:-1]:
-            if (self.workspace.templates_dir / candidate).is_file():
-                return self._template(candidate, missing=lambda: TemplateError("unreachable"))
         return self._template(
-            candidates[-1],
-            missing=lambda: ConfigError(
+            candidates,
+            missing=ConfigError(
                 f"template: {name!r} has no {language_name(lang)} version: "
                 f"create templates/{candidates[-1]}",
                 campaign.record.document.location(("template",)),
             ),
         )
 
-    def _template(self, name: str, *, missing: Any) -> jinja2.Template:
+    def _layout(self, campaign: ResolvedCampaign) -> jinja2.Template:
+        if campaign.campaign.layout:
+            name, document = campaign.campaign.layout, campaign.record.document
+        else:
+            name, document = self.workspace.settings.layout, self.workspace.settings_document
+        return self._template(
+            [f"_layouts/{name}.md.j2"],
+            missing=ConfigError(
+                f"layout: no layout named {name!r} (looked for templates/_layouts/{name}.md.j2)",
+                document.location(("layout",)),
+            ),
+        )
+
+    def _template(self, names: list[str], *, missing: ConfigError) -> jinja2.Template:
+        """The first of ``names`` that exists, compiled; ``missing`` when none does."""
         try:
-            return self.environment.get_template(name)
+            return self.environment.select_template(names)
         except jinja2.TemplateSyntaxError as err:
             raise TemplateError(
                 f"template syntax: {err.message}",
-                Location(self._shown(err.filename or name), err.lineno),
+                Location(self._shown(err.filename or names[0]), err.lineno),
             ) from err
         except jinja2.TemplateNotFound as err:
-            if err.name == name:
-                raise missing() from err
-            raise TemplateError(f"no template named {err.name!r}", Location(name)) from err
+            raise missing from err
+        except TemplateError as err:
+            if err.location is None:
+                err.location = Location(self._shown_name(names))
+            raise
+        except UnicodeDecodeError as err:
+            raise TemplateError(
+                f"not UTF-8 text ({err.reason})", Location(self._shown_name(names))
+            ) from err
+        except (ValueError, ArithmeticError, MemoryError, RecursionError) as err:
+            # Jinja folds constant expressions such as 10 ** 100000 while compiling.
+            raise TemplateError(
+                f"cannot compile: {err}", Location(self._shown_name(names))
+            ) from err
 
     def _run(self, template: jinja2.Template, context: dict[str, Any]) -> str:
         try:
@@ -244,8 +289,50 @@ class LetterRenderer:
             raise TemplateError(
                 f"no template named {err.name!r}", self._failing_line(err, template)
             ) from err
+        except TemplateError as err:  # from the loader, for an include
+            if err.location is None:
+                err.location = self._failing_line(err, template)
+            raise
+        except RecursionError as err:
+            raise TemplateError(
+                "templates include or call each other without end",
+                self._location(template, None),
+            ) from err
+        except UnicodeDecodeError as err:
+            raise TemplateError(
+                f"an included template is not UTF-8 text ({err.reason})",
+                self._failing_line(err, template),
+            ) from err
         except (ValueError, TypeError, ArithmeticError, LookupError) as err:
             raise TemplateError(str(err), self._failing_line(err, template)) from err
+
+    def _markdown_error(
+        self,
+        problem: MarkdownProblem,
+        body: str,
+        body_template: jinja2.Template,
+        layout: jinja2.Template,
+    ) -> TemplateError:
+        """Blame the template line that produced Markdown a letter cannot hold.
+
+        Jinja keeps no map from output lines to template lines, so look for the offending
+        line's text in the template source; most such lines are literal text.
+        """
+        try:
+            parse_letter(body)
+        except MarkdownProblem as in_body:
+            offending = body.split("\n")[in_body.line - 1].strip()
+            return TemplateError(
+                str(in_body),
+                self._location(body_template, self._source_line(body_template, offending)),
+            )
+        return TemplateError(f"the layout produced {problem}", self._location(layout, None))
+
+    def _source_line(self, template: jinja2.Template, text: str) -> int | None:
+        if not template.filename:
+            return None
+        source = Path(template.filename).read_text(encoding="utf-8").split("\n")
+        return next((n for n, line in enumerate(source, 1) if line.strip() == text), None)
 
     def _failing_line(self, err: BaseException, template: jinja2.Template) -> Location:
         """The template line an error was raised from: Jinja rewrites tracebacks to point there."""
@@ -259,6 +346,13 @@ class LetterRenderer:
 
     def _shown(self, filename: str) -> str:
         return relative_path(Path(filename), self.workspace.root)
+
+    def _shown_name(self, names: list[str]) -> str:
+        """The first of ``names`` that exists in templates/, as shown in messages."""
+        for name in names:
+            if (self.workspace.templates_dir / name).exists():
+                return f"templates/{name}"
+        return f"templates/{names[0]}"
 
 
 def localize(
@@ -275,16 +369,35 @@ def localize(
     return text
 
 
-def localize_vars(value: Any, lang: str, document: YamlDocument, path: YamlPath) -> Any:
-    """Campaign variables in ``lang``: a mapping keyed by language tags is a localized value."""
+def localize_vars(
+    value: Any, lang: str, languages: tuple[str, ...], document: YamlDocument, path: YamlPath
+) -> Any:
+    """Campaign variables in ``lang``.
+
+    A mapping is localized when its keys are language tags and one of them is a language of
+    the campaign: ``{en: 5, es: 5}`` is, ``{us: 5, mx: 3}`` in an English and Spanish campaign
+    is not (those keys are data that happen to look like tags).
+    """
     if isinstance(value, dict):
-        if value and all(isinstance(key, str) and LANGUAGE_TAG.match(key) for key in value):
-            return localize(Localized._validate(value), lang, document, path)
+        keys = [key for key in value if isinstance(key, str) and LANGUAGE_TAG.match(key)]
+        tags = {tag for language in languages for tag in language_fallbacks(language)}
+        if value and len(keys) == len(value) and tags.intersection(keys):
+            for tag in language_fallbacks(lang):
+                if tag in value:
+                    return value[tag]
+            raise ConfigError(
+                f"{format_field_path(path)}: no {language_name(lang)} value",
+                document.location(path),
+            )
         return {
-            key: localize_vars(item, lang, document, (*path, key)) for key, item in value.items()
+            key: localize_vars(item, lang, languages, document, (*path, key))
+            for key, item in value.items()
         }
     if isinstance(value, list):
-        return [localize_vars(item, lang, document, (*path, i)) for i, item in enumerate(value)]
+        return [
+            localize_vars(item, lang, languages, document, (*path, index))
+            for index, item in enumerate(value)
+        ]
     return value
 
 

@@ -6,6 +6,7 @@ templates in ``templates/`` and campaigns in ``campaigns/``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from letterforge.model import (
 from letterforge.yamlio import YamlDocument, YamlPath, load_yaml_file
 
 SETTINGS_FILE = "letterforge.yaml"
+# A campaign is named by its file name; anything else (a path) must not reach the file system.
+CAMPAIGN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ class Workspace:
     def load_campaign(self, name: str) -> CampaignRecord:
         """Load and validate ``campaigns/<name>.yaml``."""
         path = self.root / "campaigns" / f"{name}.yaml"
-        if not path.is_file():
+        if not CAMPAIGN_NAME.match(name) or not path.is_file():
             names = self.campaign_names()
             suggestion = did_you_mean(name, names)
             known = f"; campaigns: {', '.join(names)}" if names else "; campaigns/ has none"
@@ -169,6 +172,13 @@ class Workspace:
                 document.location(where),
             )
         return chosen
+
+
+def workspace_at(folder: Path) -> Path:
+    """``folder`` itself, which must hold ``letterforge.yaml`` (for ``--workspace``)."""
+    if not (folder / SETTINGS_FILE).is_file():
+        raise ConfigError(f"--workspace {folder}: no {SETTINGS_FILE} there")
+    return folder.resolve()
 
 
 def find_workspace(start: Path) -> Path:

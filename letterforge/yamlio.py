@@ -72,6 +72,13 @@ class YamlDocument:
 def load_yaml_file(path: Path, root: Path) -> YamlDocument:
     """Load one YAML file of a workspace; errors name it relative to ``root``."""
     shown = relative_path(path, root)
+    # A repository can commit a symbolic link to /etc/passwd or /dev/zero: read regular files
+    # inside the workspace only.
+    real = path.resolve()
+    if not real.is_relative_to(root.resolve()) or not real.is_file():
+        raise ConfigError(
+            "is a link that leads outside the workspace, or not a regular file", Location(shown)
+        )
     try:
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:

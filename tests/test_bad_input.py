@@ -121,6 +121,78 @@ CASES = {
         "page_size: legal",
         "letterforge.yaml:10:12: error: page_size: 'legal' is not one of 'letter' or 'a4'",
     ),
+    "misspelled key with a capital": (
+        ROSTER,
+        "    tags: [federal, presidency]",
+        "    tags: [federal, presidency]\n    Title: x",
+        f"{ROSTER}:13:5: error: unknown key 'Title' (did you mean 'title'?)",
+    ),
+    "control character a DOCX cannot hold": (
+        ROSTER,
+        "name: {given: Alfonso, family: Romo}",
+        'name: {given: Alfonso, family: "Ro\\x01mo"}',
+        f"{ROSTER}:4:36: error: the control character U+0001 cannot appear in a letter",
+    ),
+    "language letterforge cannot write": (
+        CAMPAIGN,
+        "languages: [en, es]",
+        "languages: [en, de]",
+        f"{CAMPAIGN}:6:17: error: languages[1]: letterforge cannot write letters in 'de' "
+        "(it knows en, es)",
+    ),
+    "region unknown to CLDR": (
+        CAMPAIGN,
+        "languages: [en, es]",
+        "languages: [en, es-XA]",
+        f"{CAMPAIGN}:6:17: error: languages[1]: letterforge cannot write letters in 'es-XA' "
+        "(it knows en, es)",
+    ),
+    "unknown layout in the settings": (
+        "letterforge.yaml",
+        "page_size: letter",
+        "page_size: letter\nlayout: nope",
+        "letterforge.yaml:11:9: error: layout: no layout named 'nope' "
+        "(looked for templates/_layouts/nope.md.j2)",
+    ),
+    "empty sender name": (
+        "letterforge.yaml",
+        "  name: Information Technology Industry Council",
+        '  name: ""',
+        "letterforge.yaml:3:9: error: sender.name: is empty: leave the key out instead",
+    ),
+    "undefined variable through a filter": (
+        EN,
+        "I write on behalf",
+        "{{ vars.dte | date }} I write on behalf",
+        f"{EN}:1: error: undefined variable: 'dte' is not defined "
+        "(there is: directives, member_companies)",
+    ),
+    "template that includes itself": (
+        EN,
+        "I write on behalf",
+        "{% include 'essential-services/letter.en.md.j2' %} I write on behalf",
+        f"{EN}: error: templates include or call each other without end",
+    ),
+    "constant too large to print": (
+        EN,
+        "I write on behalf",
+        "{{ 10 ** 100000 }} I write on behalf",
+        f"{EN}: error: cannot compile: Exceeds the limit (4300 digits) for integer string "
+        "conversion; use sys.set_int_max_str_digits() to increase the limit",
+    ),
+    "gender without a form in the language": (
+        ROSTER,
+        "    gender: m\n    honorific: {en: Mr., es: Sr.}",
+        "    gender: x\n    honorific: {en: Mr., es: Sr.}",
+        f"{ROSTER}:3:5: error: romo: gender x has no Spanish (es) salutation form: "
+        "give gender m or f, or a salutation for es",
+    ),
+    "Markdown a letter cannot hold, after lines Jinja removes": (
+        EN,
+        "Our members fully support",
+        "{# a\ncomment\nof lines #}\n{% for x in [1] %}\n{% endfor %}\n***\n\nOur members",
+        f"{EN}:8: error: a horizontal rule (---, ***, ___) has no place in a letter: remove it",
+    ),
     "Markdown a letter cannot hold": (
         EN,
         "I write on behalf",
@@ -161,6 +233,32 @@ def test_a_broken_letter_late_in_the_build_leaves_earlier_letters_unwritten(exam
     assert not (example / "build").exists()
 
 
+def test_symbolic_link_out_of_templates_is_refused(example: Path) -> None:
+    (example / "templates" / "etc").symlink_to("/etc")
+    replace_in(example / EN, "I write on behalf", "{% include 'etc/hostname' %} I write on behalf")
+    result = run(example, "build")
+    assert result.exit_code == 1
+    assert result.stderr == f"{EN}:1: error: template 'etc/hostname' leads outside templates/\n"
+    assert not (example / "build").exists()
+
+
+def test_symbolic_link_out_of_the_workspace_is_not_read_as_a_roster(example: Path) -> None:
+    (example / "recipients" / "x.yaml").symlink_to("/etc/passwd")
+    result = run(example, "build")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "recipients/x.yaml: error: is a link that leads outside the workspace, "
+        "or not a regular file\n"
+    )
+
+
+def test_template_that_is_not_utf8(example: Path) -> None:
+    (example / EN).write_bytes(b"caf\xe9\n")
+    result = run(example, "build")
+    assert result.exit_code == 1
+    assert result.stderr == f"{EN}: error: not UTF-8 text (invalid continuation byte)\n"
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -178,6 +276,11 @@ def test_a_broken_letter_late_in_the_build_leaves_earlier_letters_unwritten(exam
             "error: --lang fr: no chosen campaign is written in French (fr); they offer en, es",
         ),
         (
+            ["build", "../campaigns/essential-services-2020"],
+            "error: no campaign named '../campaigns/essential-services-2020' "
+            "(did you mean 'essential-services-2020'?); campaigns: essential-services-2020",
+        ),
+        (
             ["build", "--only", "ebrard"],
             "error: --only ebrard: no chosen campaign writes to 'ebrard'",
         ),
@@ -190,7 +293,23 @@ def test_command_line_mistakes(example: Path, args: list[str], expected: str) ->
     assert not (example / "build").exists()
 
 
-def test_outside_a_workspace(tmp_path: Path) -> None:
-    result = run(tmp_path, "build")
+def test_workspace_option_names_the_workspace_folder_itself(example: Path) -> None:
+    result = run(example / "templates", "build")
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: no letterforge.yaml in {tmp_path.resolve()}")
+    assert (
+        result.stderr == f"error: --workspace {example / 'templates'}: no letterforge.yaml there\n"
+    )
+
+
+def test_outside_a_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from letterforge.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: no letterforge.yaml in {tmp_path.resolve()} or any folder above it: "
+        "run letterforge inside a workspace, or pass --workspace DIR\n"
+    )

@@ -135,3 +135,16 @@ def test_python_dash_m_works(example: Path) -> None:
 def test_usage_errors_exit_2(example: Path) -> None:
     result = run(example, "build", "--format", "odt")
     assert result.exit_code == 2
+
+
+def test_a_campaign_or_format_named_twice_is_built_once(example: Path) -> None:
+    settings = example / "letterforge.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            "formats: [pdf, docx]", "formats: [docx, docx]"
+        ),
+        encoding="utf-8",
+    )
+    result = run(example, "build", CAMPAIGN, CAMPAIGN)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{CAMPAIGN}: 3 files in build/{CAMPAIGN}/\n"

@@ -205,3 +205,55 @@ def test_subject_line_uses_the_language_label(tmp_path: Path) -> None:
     word = docx.Document(str(out / "ana.docx"))
     subject = next(p for p in word.paragraphs if p.style.name == "Letter Subject")
     assert all(run.bold for run in subject.runs)
+
+
+def test_values_are_printed_on_one_line_so_emphasis_around_them_holds(tmp_path: Path) -> None:
+    out = build(
+        tmp_path,
+        {
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: [ana]\nfrom: [sam]\n"
+                "subject: >\n  Essential services\n  for ICT workers\n"
+            ),
+        },
+    )
+    paragraphs = docx_paragraphs(out / "ana.docx")
+    assert ("Letter Subject", "Re: Essential services for ICT workers") in paragraphs
+    assert "Re: Essential services for ICT workers" in flat("\n".join(pdf_pages(out / "ana.pdf")))
+
+
+def test_vars_that_look_like_language_tags_but_are_data(tmp_path: Path) -> None:
+    out = build(
+        tmp_path,
+        {
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: [ana]\nfrom: [sam]\n"
+                "vars:\n  counts: {us: 5, mx: 3}\n  members: {en: 70}\n"
+            ),
+            "templates/note/letter.en.md.j2": (
+                "{{ vars.counts.us + vars.counts.mx }} offices, {{ vars.members + 1 }} members.\n"
+            ),
+        },
+    )
+    assert ("Letter Body", "8 offices, 71 members.") in docx_paragraphs(out / "ana.docx")
+
+
+def test_upper_case_link_schemes_are_kept(tmp_path: Path) -> None:
+    out = build(
+        tmp_path, {"templates/note/letter.en.md.j2": "See [our site](HTTPS://example.org).\n"}
+    )
+    word = docx.Document(str(out / "ana.docx"))
+    body = next(p for p in word.paragraphs if p.style.name == "Letter Body")
+    assert [link.address for link in body.hyperlinks] == ["HTTPS://example.org"]
+
+
+def test_empty_cc_means_nobody_in_copy(tmp_path: Path) -> None:
+    out = build(
+        tmp_path,
+        {
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: [ana]\nfrom: [sam]\ncc:\n"
+            ),
+        },
+    )
+    assert "Letter Cc" not in {style for style, _ in docx_paragraphs(out / "ana.docx")}
