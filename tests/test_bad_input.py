@@ -202,61 +202,59 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", CASES, ids=list(CASES))
-def test_mistake_is_one_precise_line_and_nothing_is_written(example: Path, case: str) -> None:
-    path, old, new, expected = CASES[case]
-    replace_in(example / path, old, new)
-    result = run(example, "build")
+def assert_refused(example: Path, args: list[str], message: str) -> None:
+    """The command fails with exactly ``message`` on stderr, exit 1, and writes nothing."""
+    result = run(example, *args)
     assert result.exit_code == 1
-    assert result.stderr == expected + "\n"
+    assert result.stderr == message
     assert result.stdout == ""
     assert not (example / "build").exists()
 
 
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_mistake_is_one_precise_line_and_nothing_is_written(example: Path, case: str) -> None:
+    path, old, new, expected = CASES[case]
+    replace_in(example / path, old, new)
+    assert_refused(example, ["build"], expected + "\n")
+
+
 def test_missing_language_template_names_the_campaign_and_the_file(example: Path) -> None:
     (example / ES).unlink()
-    result = run(example, "build")
-    assert result.exit_code == 1
-    assert result.stderr == (
+    assert_refused(
+        example,
+        ["build"],
         f"{CAMPAIGN}:7:11: error: template: 'essential-services' has no Spanish (es) version: "
-        "create templates/essential-services/letter.es.md.j2\n"
+        "create templates/essential-services/letter.es.md.j2\n",
     )
-    assert not (example / "build").exists()
 
 
 def test_a_broken_letter_late_in_the_build_leaves_earlier_letters_unwritten(example: Path) -> None:
     # The Spanish letter is rendered after the English one: nothing may be written before it fails.
     replace_in(example / ES, "Le agradecemos", "{{ 1 / 0 }} Le agradecemos")
-    result = run(example, "build")
-    assert result.exit_code == 1
-    assert result.stderr == f"{ES}:11: error: division by zero\n"
-    assert not (example / "build").exists()
+    assert_refused(example, ["build"], f"{ES}:11: error: division by zero\n")
 
 
 def test_symbolic_link_out_of_templates_is_refused(example: Path) -> None:
     (example / "templates" / "etc").symlink_to("/etc")
     replace_in(example / EN, "I write on behalf", "{% include 'etc/hostname' %} I write on behalf")
-    result = run(example, "build")
-    assert result.exit_code == 1
-    assert result.stderr == f"{EN}:1: error: template 'etc/hostname' leads outside templates/\n"
-    assert not (example / "build").exists()
+    assert_refused(
+        example, ["build"], f"{EN}:1: error: template 'etc/hostname' leads outside templates/\n"
+    )
 
 
 def test_symbolic_link_out_of_the_workspace_is_not_read_as_a_roster(example: Path) -> None:
     (example / "recipients" / "x.yaml").symlink_to("/etc/passwd")
-    result = run(example, "build")
-    assert result.exit_code == 1
-    assert result.stderr == (
+    assert_refused(
+        example,
+        ["build"],
         "recipients/x.yaml: error: is a link that leads outside the workspace, "
-        "or not a regular file\n"
+        "or not a regular file\n",
     )
 
 
 def test_template_that_is_not_utf8(example: Path) -> None:
     (example / EN).write_bytes(b"caf\xe9\n")
-    result = run(example, "build")
-    assert result.exit_code == 1
-    assert result.stderr == f"{EN}: error: not UTF-8 text (invalid continuation byte)\n"
+    assert_refused(example, ["build"], f"{EN}: error: not UTF-8 text (invalid continuation byte)\n")
 
 
 @pytest.mark.parametrize(
@@ -287,17 +285,14 @@ def test_template_that_is_not_utf8(example: Path) -> None:
     ],
 )
 def test_command_line_mistakes(example: Path, args: list[str], expected: str) -> None:
-    result = run(example, *args)
-    assert result.exit_code == 1
-    assert result.stderr == expected + "\n"
-    assert not (example / "build").exists()
+    assert_refused(example, args, expected + "\n")
 
 
 def test_workspace_option_names_the_workspace_folder_itself(example: Path) -> None:
     result = run(example / "templates", "build")
     assert result.exit_code == 1
-    assert (
-        result.stderr == f"error: --workspace {example / 'templates'}: no letterforge.yaml there\n"
+    assert result.stderr == (
+        f"error: --workspace {example / 'templates'}: no letterforge.yaml there\n"
     )
 
 
