@@ -8,10 +8,11 @@ as one line on stderr, by click at the CLI boundary.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import click
 
@@ -33,6 +34,42 @@ class Location:
         return ":".join(parts)
 
 
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in a workspace: where it is, how bad, and what to do."""
+
+    location: Location | None
+    message: str
+    severity: Severity = "error"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        where = self.location or Location("")
+        return (where.path, where.line or 0, where.column or 0, self.message)
+
+    def __str__(self) -> str:
+        if self.location is None:
+            return f"{self.severity}: {self.message}"
+        return f"{self.location}: {self.severity}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        where = self.location or Location("")
+        return {
+            "path": where.path or None,
+            "line": where.line,
+            "column": where.column,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings without repeats, sorted by file, line and column."""
+    return sorted(dict.fromkeys(findings), key=Finding.sort_key)
+
+
 class LetterforgeError(click.ClickException):
     """Root of every error letterforge reports to a user."""
 
@@ -42,13 +79,61 @@ class LetterforgeError(click.ClickException):
         super().__init__(message)
         self.location = location
 
+    @property
+    def findings(self) -> list[Finding]:
+        """The problems this error reports: one, or several for :class:`Problems`."""
+        return [Finding(self.location, self.message)]
+
     def format_message(self) -> str:
-        if self.location is None:
-            return f"error: {self.message}"
-        return f"{self.location}: error: {self.message}"
+        return "\n".join(str(finding) for finding in self.findings)
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.format_message(), err=True, file=file)
+
+
+class Problems(LetterforgeError):
+    """Several problems found at once, reported one per line, sorted by place."""
+
+    def __init__(self, problems: Iterable[LetterforgeError | Finding]) -> None:
+        findings: list[Finding] = []
+        for problem in problems:
+            findings.extend(
+                problem.findings if isinstance(problem, LetterforgeError) else [problem]
+            )
+        self._findings = sorted_findings(findings)
+        first = self._findings[0]
+        super().__init__(first.message, first.location)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self._findings
+
+
+class Collector:
+    """Gathers problems so that one run reports all of them, not just the first.
+
+    ::
+
+        problems = Collector()
+        for path in rosters:
+            with problems.collect():
+                load(path)
+        problems.raise_if_any()
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[LetterforgeError] = []
+
+    @contextmanager
+    def collect(self) -> Iterator[None]:
+        try:
+            yield
+        except LetterforgeError as err:
+            self.errors.append(err)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise Problems(self.errors)
 
 
 class ConfigError(LetterforgeError):

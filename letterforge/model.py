@@ -8,6 +8,7 @@ into ``file:line:col`` errors by :func:`validate_document`.
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
@@ -22,7 +23,7 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-from letterforge.errors import ConfigError, Location, did_you_mean
+from letterforge.errors import ConfigError, Problems
 from letterforge.yamlio import YamlDocument
 
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
@@ -307,7 +308,7 @@ Model = TypeVar("Model", bound=StrictModel)
 
 
 def validate_document(model: type[Model], document: YamlDocument) -> Model:
-    """Validate a loaded YAML file against ``model``; the first problem becomes a ConfigError."""
+    """Validate a loaded YAML file against ``model``; every problem is reported at once."""
     data = document.data
     if data is None:
         data = {}
@@ -316,35 +317,51 @@ def validate_document(model: type[Model], document: YamlDocument) -> Model:
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        problems = sorted(
-            (_describe(model, document, error) for error in err.errors()),
-            # On one line, an unknown key explains a "missing key" beside it (a typo): say it first.
-            key=lambda problem: (problem[0].line or 0, not problem[2], problem[0].column or 0),
-        )
-        location, message, _ = problems[0]
-        raise ConfigError(message, location) from None
+        errors = err.errors()
+        # A misspelled key is reported as unknown, with a hint: its "missing key" twin is noise.
+        hinted = {
+            (tuple(error["loc"][:-1]), hint)
+            for error in errors
+            if error["type"] == "extra_forbidden"
+            and (hint := _closest_key(model, tuple(error["loc"])))
+        }
+        problems = [
+            _describe(model, document, error)
+            for error in errors
+            if not (
+                error["type"] == "missing"
+                and (tuple(error["loc"][:-1]), error["loc"][-1]) in hinted
+            )
+        ]
+        raise Problems(problems) from None
 
 
-def _describe(
-    model: type[StrictModel], document: YamlDocument, error: Any
-) -> tuple[Location, str, bool]:
+def _closest_key(model: type[StrictModel], loc: tuple[Any, ...]) -> str | None:
+    matches = difflib.get_close_matches(str(loc[-1]), _allowed_keys(model, loc[:-1]), n=1)
+    return matches[0] if matches else None
+
+
+def _describe(model: type[StrictModel], document: YamlDocument, error: Any) -> ConfigError:
     loc = tuple(error["loc"])
     field_path = format_field_path(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        hint = did_you_mean(key, _allowed_keys(model, loc[:-1]))
-        return document.location(loc, key=True), f"unknown key {key!r}{hint}", True
+        closest = _closest_key(model, loc)
+        hint = f" (did you mean {closest!r}?)" if closest else ""
+        return ConfigError(f"unknown key {key!r}{hint}", document.location(loc, key=True))
     if kind == "missing":
         parent = format_field_path(loc[:-1])
         where = f"{parent}: " if parent else ""
-        return document.location(loc[:-1]), f"{where}missing required key {loc[-1]!r}", False
+        return ConfigError(f"{where}missing required key {loc[-1]!r}", document.location(loc[:-1]))
     message = _TYPE_MESSAGES.get(kind) or error["msg"].removeprefix("Value error, ")
     if kind == "literal_error":
         message = f"{error['input']!r} is not one of {message.removeprefix('Input should be ')}"
     if kind.startswith("date_"):
         message = f"{error['input']!r} is not a valid date ({message.split(', ')[-1]})"
-    return document.location(loc), f"{field_path}: {message}" if field_path else message, False
+    return ConfigError(
+        f"{field_path}: {message}" if field_path else message, document.location(loc)
+    )
 
 
 # pydantic's wording names Python types; say what a YAML author should write instead.

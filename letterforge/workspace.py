@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from letterforge.errors import ConfigError, Location, did_you_mean
+from letterforge.errors import Collector, ConfigError, Location, did_you_mean
 from letterforge.locale import has_conventions, supported_languages
 from letterforge.model import (
     Campaign,
@@ -124,32 +124,43 @@ class Workspace:
     def resolve(self, record: CampaignRecord) -> ResolvedCampaign:
         """Resolve a campaign's ids and tag queries to people, in the order it names them."""
         campaign = record.campaign
+        problems = Collector()
         languages = tuple(self.campaign_languages(campaign))
         for index, lang in enumerate(languages):
             if not has_conventions(lang):
                 document = record.document if campaign.languages else self.settings_document
-                raise ConfigError(
-                    f"languages[{index}]: letterforge cannot write letters in {lang!r} "
-                    f"(it knows {', '.join(supported_languages())})",
-                    document.location(("languages", index)),
+                problems.errors.append(
+                    ConfigError(
+                        f"languages[{index}]: letterforge cannot write letters in {lang!r} "
+                        f"(it knows {', '.join(supported_languages())})",
+                        document.location(("languages", index)),
+                    )
                 )
         recipients: dict[str, PersonRecord] = {}  # by id: a person named twice gets one letter
         for index, selector in enumerate(campaign.to):
-            where = ("to", index)
-            if isinstance(selector, TagQuery):
-                chosen = self._query(selector, record.document, where)
-            else:
-                chosen = [self._person(selector, record.document, where)]
-            for person in chosen:
-                recipients.setdefault(person.person.id, person)
-        cc = [self._person(pid, record.document, ("cc", i)) for i, pid in enumerate(campaign.cc)]
-        signatories = [
-            self._person(pid, record.document, ("from", i))
-            for i, pid in enumerate(campaign.signatories)
-        ]
+            with problems.collect():
+                where = ("to", index)
+                if isinstance(selector, TagQuery):
+                    chosen = self._query(selector, record.document, where)
+                else:
+                    chosen = [self._person(selector, record.document, where)]
+                for person in chosen:
+                    recipients.setdefault(person.person.id, person)
+        cc = self._people(campaign.cc, record.document, "cc", problems)
+        signatories = self._people(campaign.signatories, record.document, "from", problems)
+        problems.raise_if_any()
         return ResolvedCampaign(
             record, languages, tuple(recipients.values()), tuple(cc), tuple(signatories)
         )
+
+    def _people(
+        self, ids: list[str], document: YamlDocument, key: str, problems: Collector
+    ) -> list[PersonRecord]:
+        found = []
+        for index, person_id in enumerate(ids):
+            with problems.collect():
+                found.append(self._person(person_id, document, (key, index)))
+        return found
 
     def _person(self, person_id: str, document: YamlDocument, where: YamlPath) -> PersonRecord:
         if person_id in self.people:
@@ -194,20 +205,27 @@ def find_workspace(start: Path) -> Path:
 
 
 def load_workspace(root: Path) -> Workspace:
-    """Load settings and every roster of the workspace at ``root``."""
-    settings_document = load_yaml_file(root / SETTINGS_FILE, root)
-    settings = validate_document(Settings, settings_document)
+    """Load settings and every roster of the workspace at ``root``, reporting every problem."""
+    problems = Collector()
+    with problems.collect():
+        settings_document = load_yaml_file(root / SETTINGS_FILE, root)
+        settings = validate_document(Settings, settings_document)
     people: dict[str, PersonRecord] = {}
     for path in sorted((root / "recipients").glob("*.yaml")):
-        document = load_yaml_file(path, root)
-        roster = validate_document(Roster, document)
-        for index, person in enumerate(roster.people):
-            record = PersonRecord(person, document, ("people", index))
-            if person.id in people:
-                first = people[person.id].location("id")
-                raise ConfigError(
-                    f"duplicate person id {person.id!r} (first defined at {first})",
-                    record.location("id"),
-                )
-            people[person.id] = record
+        with problems.collect():
+            document = load_yaml_file(path, root)
+            roster = validate_document(Roster, document)
+            for index, person in enumerate(roster.people):
+                record = PersonRecord(person, document, ("people", index))
+                if person.id in people:
+                    first = people[person.id].location("id")
+                    problems.errors.append(
+                        ConfigError(
+                            f"duplicate person id {person.id!r} (first defined at {first})",
+                            record.location("id"),
+                        )
+                    )
+                else:
+                    people[person.id] = record
+    problems.raise_if_any()
     return Workspace(root, settings, settings_document, people)
