@@ -1,8 +1,8 @@
-"""Plan a build, render every letter, then write the files.
+"""Check the workspace, then write every letter the check rendered.
 
-Every letter is rendered into the document model before the first file is written, so a
-mistake in any input stops the build with ``build/`` untouched. Each file is written under a
-temporary name and renamed into place, so no reader ever sees half a file.
+Every letter is rendered into the document model (by the check) before the first file is
+written, so a mistake in any input stops the build with ``build/`` untouched. Each file is
+written under a temporary name and renamed into place, so no reader ever sees half a file.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from letterforge.check import Inspection, inspect_workspace
 from letterforge.document import Document
-from letterforge.errors import ConfigError, OutputError, relative_path
-from letterforge.model import language_name
-from letterforge.render import LetterRenderer, LetterSource
+from letterforge.errors import Finding, OutputError, Problems, relative_path
 from letterforge.theme import Theme, default_theme
-from letterforge.workspace import ResolvedCampaign, Workspace
+from letterforge.workspace import ResolvedCampaign
 
 Format = Literal["pdf", "docx"]
 BUNDLE_DIR = "bundle"
@@ -35,103 +34,76 @@ class PlannedDocument:
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote, per campaign."""
+    """What a build wrote, per campaign, and the warnings its check found."""
 
     written: dict[str, list[Path]]
+    warnings: list[Finding]
 
 
 def build(
-    workspace: Workspace,
+    root: Path,
     *,
     campaigns: Iterable[str] = (),
     formats: Iterable[Format] = (),
     languages: Iterable[str] = (),
     only: Iterable[str] = (),
 ) -> BuildResult:
-    """Render the named campaigns (all when none are named) into ``build/``.
+    """Check the workspace at ``root``, then render the named campaigns into ``build/``.
 
     Args:
-        workspace: the loaded workspace.
+        root: the workspace folder.
         campaigns: campaign names; empty means every campaign.
         formats: ``pdf`` and/or ``docx``; empty means the workspace's formats.
         languages: only these language versions (bundles need every language, so they are
             skipped when this narrows a campaign).
         only: only the letters to these recipient ids.
+
+    Raises:
+        Problems: every error the check found; nothing is written then.
     """
+    inspection = inspect_workspace(root, campaigns=campaigns, languages=languages, only=only)
+    if inspection.errors:
+        raise Problems(inspection.errors)
+    workspace = inspection.workspace
+    assert workspace is not None  # a workspace that failed to load is an error
     chosen_formats = list(dict.fromkeys(formats)) or list(workspace.settings.formats)
-    plans = plan_documents(
-        workspace, campaigns=list(campaigns), languages=list(languages), only=list(only)
-    )
     theme = default_theme(workspace.settings.page_size)
     written: dict[str, list[Path]] = {}
-    for campaign, documents in plans.items():
-        paths = written.setdefault(campaign, [])
-        for planned in documents:
+    for campaign in inspection.campaigns:
+        paths = written.setdefault(campaign.name, [])
+        for planned in plan_documents(inspection, campaign):
             for fmt in chosen_formats:
                 target = workspace.build_dir / f"{planned.stem}.{fmt}"
                 _write_atomically(target, planned.document, theme, fmt, workspace.root)
                 paths.append(target)
-    return BuildResult(written)
+    return BuildResult(written, inspection.warnings)
 
 
-def plan_documents(
-    workspace: Workspace,
-    *,
-    campaigns: list[str],
-    languages: list[str],
-    only: list[str],
-) -> dict[str, list[PlannedDocument]]:
-    """Render every requested letter into the document model, without writing anything."""
-    names = list(dict.fromkeys(campaigns)) or workspace.campaign_names()
-    if not names:
-        raise ConfigError("there are no campaigns: add a file to campaigns/")
-    resolved = [workspace.resolve(workspace.load_campaign(name)) for name in names]
-    _check_narrowing(resolved, languages=languages, only=only)
-    renderer = LetterRenderer(workspace)
-    plans: dict[str, list[PlannedDocument]] = {}
-    for campaign in resolved:
-        documents = plans.setdefault(campaign.name, [])
-        chosen_languages = [
-            lang for lang in campaign.languages if not languages or lang in languages
+def plan_documents(inspection: Inspection, campaign: ResolvedCampaign) -> list[PlannedDocument]:
+    """The documents of one campaign, from the letters the inspection rendered."""
+    documents = []
+    for recipient in campaign.recipients:
+        person_id = recipient.person.id
+        letters = [
+            inspection.letters[key]
+            for lang in campaign.languages
+            if (key := (campaign.name, person_id, lang)) in inspection.letters
         ]
-        for recipient in campaign.recipients:
-            if only and recipient.person.id not in only:
-                continue
-            letters = [
-                renderer.render(LetterSource(campaign, recipient, lang))
-                for lang in chosen_languages
-            ]
-            for letter in letters:
-                documents.append(
-                    PlannedDocument(
-                        f"{campaign.name}/{letter.lang}/{recipient.person.id}",
-                        Document((letter,), created=campaign.campaign.date),
-                    )
+        for letter in letters:
+            documents.append(
+                PlannedDocument(
+                    f"{campaign.name}/{letter.lang}/{person_id}",
+                    Document((letter,), created=campaign.campaign.date),
                 )
-            if campaign.campaign.bundle and len(letters) == len(campaign.languages) > 1:
-                documents.append(
-                    PlannedDocument(
-                        f"{campaign.name}/{BUNDLE_DIR}/{recipient.person.id}",
-                        Document(tuple(letters), created=campaign.campaign.date),
-                    )
-                )
-    return plans
-
-
-def _check_narrowing(
-    campaigns: list[ResolvedCampaign], *, languages: list[str], only: list[str]
-) -> None:
-    offered = {lang for campaign in campaigns for lang in campaign.languages}
-    for lang in languages:
-        if lang not in offered:
-            raise ConfigError(
-                f"--lang {lang}: no chosen campaign is written in {language_name(lang)}; "
-                f"they offer {', '.join(sorted(offered))}"
             )
-    recipients = {person.person.id for campaign in campaigns for person in campaign.recipients}
-    for person_id in only:
-        if person_id not in recipients:
-            raise ConfigError(f"--only {person_id}: no chosen campaign writes to {person_id!r}")
+        if campaign.campaign.bundle and len(letters) == len(campaign.languages) > 1:
+            documents.append(
+                PlannedDocument(
+                    f"{campaign.name}/{BUNDLE_DIR}/{person_id}",
+                    Document(tuple(letters), created=campaign.campaign.date),
+                )
+            )
+    return documents
 
 
 def _writer(fmt: Format) -> Callable[[Document, Path, Theme], None]:

@@ -58,12 +58,18 @@ def cli(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
     ctx.obj = Options(workspace=workspace)
 
 
-def _load(options: Options) -> Any:
-    from letterforge.workspace import find_workspace, load_workspace, workspace_at
+def _root(options: Options) -> Path:
+    from letterforge.workspace import find_workspace, workspace_at
 
     if options.workspace is not None:
-        return load_workspace(workspace_at(options.workspace))
-    return load_workspace(find_workspace(Path.cwd()))
+        return workspace_at(options.workspace)
+    return find_workspace(Path.cwd())
+
+
+def _load(options: Options) -> Any:
+    from letterforge.workspace import load_workspace
+
+    return load_workspace(_root(options))
 
 
 @cli.command()
@@ -92,24 +98,62 @@ def build(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """Render letters into build/ (every campaign when none is named)."""
+    """Check the workspace, then render letters into build/ (every campaign when none is named).
+
+    Nothing is written when the check finds an error; warnings are printed and the build goes on.
+    """
     from letterforge.build import build as build_letters
 
-    workspace = _load(options)
+    root = _root(options)
     result = build_letters(
-        workspace,
+        root,
         campaigns=campaigns,
         formats=formats,  # type: ignore[arg-type]
         languages=languages,
         only=only,
     )
+    if not quiet:
+        for warning in result.warnings:
+            click.echo(str(warning), err=True)
     for campaign, paths in result.written.items():
         if verbose and not quiet:
             for path in paths:
-                click.echo(path.relative_to(workspace.root).as_posix())
+                click.echo(path.relative_to(root).as_posix())
         if not quiet:
             files = "file" if len(paths) == 1 else "files"
             click.echo(f"{campaign}: {len(paths)} {files} in build/{campaign}/")
+
+
+@cli.command()
+@click.argument("campaigns", nargs=-1)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="text: one line per problem; json: a document for CI.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
+@click.pass_obj
+def check(
+    options: Options, campaigns: tuple[str, ...], output_format: str, strict: bool, quiet: bool
+) -> None:
+    """Validate the workspace without writing anything (every campaign when none is named).
+
+    Prints one line per problem, `path:line:col: error: message`, sorted by file. Exits 0 when
+    clean, 1 when it found errors (or, with --strict, warnings), 2 for usage errors.
+    """
+    from letterforge.check import inspect_workspace, report, summary
+
+    inspection = inspect_workspace(_root(options), campaigns=campaigns)
+    text = report(inspection, output_format=output_format)
+    if text:
+        click.echo(text)
+    if not quiet and output_format == "text":
+        click.echo(summary(inspection), err=True)
+    if inspection.errors or (strict and inspection.warnings):
+        raise SystemExit(1)
 
 
 @cli.command(name="list")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import string
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,14 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from letterforge.document import Letter
-from letterforge.errors import ConfigError, Location, TemplateError, did_you_mean, relative_path
+from letterforge.errors import (
+    Collector,
+    ConfigError,
+    Location,
+    TemplateError,
+    did_you_mean,
+    relative_path,
+)
 from letterforge.locale import format_date, locale_data, salutation
 from letterforge.markdown import MarkdownProblem, parse_letter
 from letterforge.model import (
@@ -36,6 +43,31 @@ from letterforge.workspace import PersonRecord, ResolvedCampaign, Workspace
 from letterforge.yamlio import YamlDocument, YamlPath
 
 BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
+# What a template sees; check.py reads these to find undefined names without rendering.
+CONTEXT_NAMES = (
+    "lang",
+    "labels",
+    "sender",
+    "campaign",
+    "recipient",
+    "cc",
+    "signatories",
+    "vars",
+)
+PERSON_FIELDS = (
+    "id",
+    "given",
+    "family",
+    "full_name",
+    "gender",
+    "honorific",
+    "title",
+    "organization",
+    "address",
+    "email",
+    "tags",
+)
+SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone")
 _ESCAPE = str.maketrans({char: "\\" + char for char in string.punctuation})
 
 
@@ -48,17 +80,23 @@ class LetterUndefined(jinja2.StrictUndefined):
     def _undefined_message(self) -> str:
         if self._undefined_hint:
             return self._undefined_hint
-        name = self._undefined_name
         owner = self._undefined_obj
         if owner is jinja2.utils.missing:
-            return f"{name!r} is not defined"
+            return undefined_message(str(self._undefined_name), None)
         if isinstance(owner, dict):
-            keys = sorted(str(key) for key in owner)
-            hint = did_you_mean(str(name), keys)
-            if hint:
-                return f"{name!r} is not defined{hint}"
-            return f"{name!r} is not defined (there is: {', '.join(keys) or 'nothing'})"
-        return f"{type(owner).__name__} value has no {name!r}"
+            return undefined_message(str(self._undefined_name), owner)
+        return f"{type(owner).__name__} value has no {self._undefined_name!r}"
+
+
+def undefined_message(name: str, keys: Iterable[str] | None) -> str:
+    """What to say about ``name`` missing from a mapping with ``keys`` (None: from the top)."""
+    if keys is None:
+        return f"{name!r} is not defined"
+    known = sorted(str(key) for key in keys)
+    hint = did_you_mean(name, known)
+    if hint:
+        return f"{name!r} is not defined{hint}"
+    return f"{name!r} is not defined (there is: {', '.join(known) or 'nothing'})"
 
 
 class MarkdownText(str):
@@ -162,8 +200,8 @@ class LetterRenderer:
     def render(self, source: LetterSource) -> Letter:
         """Render one letter into the document model."""
         context = self.context(source)
-        body_template = self._body_template(source.campaign, source.lang)
-        layout = self._layout(source.campaign)
+        body_template = self.body_template(source.campaign, source.lang)
+        layout = self.layout(source.campaign)
         body = self._run(body_template, context)
         text = self._run(layout, {**context, "body": MarkdownText(body)})
         try:
@@ -219,7 +257,7 @@ class LetterRenderer:
             "phone": sender.phone,
         }
 
-    def _body_template(self, campaign: ResolvedCampaign, lang: str) -> jinja2.Template:
+    def body_template(self, campaign: ResolvedCampaign, lang: str) -> jinja2.Template:
         name = campaign.campaign.template
         candidates = [template_name(name, tag) for tag in language_fallbacks(lang)]
         return self._template(
@@ -231,7 +269,7 @@ class LetterRenderer:
             ),
         )
 
-    def _layout(self, campaign: ResolvedCampaign) -> jinja2.Template:
+    def layout(self, campaign: ResolvedCampaign) -> jinja2.Template:
         if campaign.campaign.layout:
             name, document = campaign.campaign.layout, campaign.record.document
         else:
@@ -251,7 +289,7 @@ class LetterRenderer:
         except jinja2.TemplateSyntaxError as err:
             raise TemplateError(
                 f"template syntax: {err.message}",
-                Location(self._shown(err.filename or names[0]), err.lineno),
+                Location(self.shown(err.filename or names[0]), err.lineno),
             ) from err
         except jinja2.TemplateNotFound as err:
             raise missing from err
@@ -275,7 +313,7 @@ class LetterRenderer:
         except jinja2.TemplateSyntaxError as err:  # in an included template
             raise TemplateError(
                 f"template syntax: {err.message}",
-                Location(self._shown(err.filename or template.name or "?"), err.lineno),
+                Location(self.shown(err.filename or template.name or "?"), err.lineno),
             ) from err
         except jinja2.UndefinedError as err:
             raise TemplateError(
@@ -338,13 +376,13 @@ class LetterRenderer:
         """The template line an error was raised from: Jinja rewrites tracebacks to point there."""
         for frame in reversed(traceback.extract_tb(err.__traceback__)):
             if frame.filename.endswith(".j2"):
-                return Location(self._shown(frame.filename), frame.lineno)
+                return Location(self.shown(frame.filename), frame.lineno)
         return self._location(template, None)
 
     def _location(self, template: jinja2.Template, line: int | None) -> Location:
-        return Location(self._shown(template.filename or template.name or "?"), line)
+        return Location(self.shown(template.filename or template.name or "?"), line)
 
-    def _shown(self, filename: str) -> str:
+    def shown(self, filename: str) -> str:
         return relative_path(Path(filename), self.workspace.root)
 
     def _shown_name(self, names: list[str]) -> str:
@@ -404,9 +442,12 @@ def localize_vars(
 def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
     """What a template sees of a person, in ``lang``."""
     person = record.person
+    problems = Collector()  # report every field that lacks the language, not just the first
 
     def field(value: Localized | None, *path: str | int) -> str | None:
-        return localize(value, lang, record.document, (*record.path, *path))
+        with problems.collect():
+            return localize(value, lang, record.document, (*record.path, *path))
+        return None
 
     address: list[str] = []
     if person.address is not None:
@@ -416,7 +457,7 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
             text = field(getattr(person.address, part), "address", part)
             if text:
                 address.append(text)
-    return {
+    context = {
         "id": person.id,
         "given": person.name.given,
         "family": person.name.family,
@@ -429,6 +470,8 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
         "email": person.email,
         "tags": list(person.tags),
     }
+    problems.raise_if_any()
+    return context
 
 
 def _salutation(record: PersonRecord, lang: str, fields: dict[str, Any]) -> str:

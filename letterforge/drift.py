@@ -1,0 +1,84 @@
+"""Translation drift: facts that one language version of a letter states and another does not.
+
+This is what went wrong in the model letter: the Spanish version dated a directive 30 March,
+the English 31 March. Templates are written by hand per language, so letterforge compares what
+each version's prose says: the numbers in it, the months of the dates in it, and the people it
+names. Only the body is compared; the letterhead, address and CC list come from one source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from letterforge.document import Block, Letter, Role
+from letterforge.locale import babel_locale
+
+_PROSE_ROLES = frozenset({Role.BODY, Role.HEADING, Role.LIST_ITEM, Role.QUOTE, Role.SUBJECT})
+# Thousands separators differ by language (1,000 / 1.000 / 1 000): read the digits only.
+_NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?!\d)|\d+")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Something a letter states: ``kind`` is number, month or person; ``shown`` is for messages."""
+
+    kind: str
+    key: str
+    shown: str
+
+
+def prose_text(blocks: Iterable[Block]) -> str:
+    """The text of a letter's prose, without the parts generated from rosters."""
+    return "\n".join(block.plain_text for block in blocks if block.role in _PROSE_ROLES)
+
+
+def facts(letter: Letter, people: dict[str, str]) -> dict[Fact, None]:
+    """The facts one language version states, in the order it states them.
+
+    Args:
+        letter: one language version.
+        people: person id → the surname to look for (the first word of the family name).
+    """
+    text = prose_text(letter.blocks)
+    found: dict[Fact, None] = {}
+    for match in _NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        found[Fact("number", digits, match.group())] = None
+    for number, pattern in _month_patterns(letter.lang):
+        for match in pattern.finditer(text):
+            if match.group("before") or match.group("after"):
+                found[Fact("month", str(number), match.group("month"))] = None
+    for person_id, surname in people.items():
+        if re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", text):
+            found[Fact("person", person_id, surname)] = None
+    return found
+
+
+def missing_facts(first: Letter, second: Letter, people: dict[str, str]) -> list[Fact]:
+    """Facts ``first`` states that ``second`` does not."""
+    theirs = {(fact.kind, fact.key) for fact in facts(second, people)}
+    return [fact for fact in facts(first, people) if (fact.kind, fact.key) not in theirs]
+
+
+@cache
+def _month_patterns(lang: str) -> list[tuple[int, re.Pattern[str]]]:
+    """A pattern per month for month names next to a day or year (``31 de marzo``, ``May 6``).
+
+    The neighbouring number keeps words such as English "may" from counting as months.
+    """
+    from babel.dates import get_month_names
+
+    return [
+        (
+            number,
+            re.compile(
+                r"(?P<before>\d{1,2}\w{0,3}\.?\s+(?:de\s+)?)?(?<!\w)"
+                rf"(?P<month>{re.escape(name)})(?!\w)(?P<after>,?\s+\d)?",
+                re.IGNORECASE,
+            ),
+        )
+        for number, name in get_month_names("wide", locale=babel_locale(lang)).items()
+    ]
