@@ -38,7 +38,7 @@ system-deps:
 # Re-pin every dependency to the newest versions allowed by pyproject.toml.
 constraints:
 	rm -rf .venv-pin && $(PYTHON) -m venv .venv-pin
-	.venv-pin/bin/pip install --quiet --disable-pip-version-check '.[test]'
+	.venv-pin/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
 	.venv-pin/bin/pip freeze --exclude letterforge > constraints.txt
 	rm -rf .venv-pin
 

@@ -207,7 +207,8 @@ def _check_names(
             key = access.arg.value
         else:
             continue
-        if isinstance(key, str) and key not in keys_of[owner.name]:
+        # Names with an underscore are the sandbox's to refuse, with its own message.
+        if isinstance(key, str) and not key.startswith("_") and key not in keys_of[owner.name]:
             message = undefined_message(key, keys_of[owner.name])
             inspection.add(_undefined(shown, access.lineno, message))
 

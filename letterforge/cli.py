@@ -156,6 +156,21 @@ def check(
         raise SystemExit(1)
 
 
+@cli.command()
+@click.argument("kind", type=click.Choice(["settings", "roster", "campaign"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of letterforge.yaml, rosters or campaigns, for editors.
+
+    KIND is settings (letterforge.yaml), roster (recipients/*.yaml) or campaign
+    (campaigns/*.yaml).
+    """
+    import json
+
+    from letterforge.model import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
 @cli.command(name="list")
 @click.pass_obj
 def list_command(options: Options) -> None:

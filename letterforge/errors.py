@@ -45,9 +45,9 @@ class Finding:
     message: str
     severity: Severity = "error"
 
-    def sort_key(self) -> tuple[str, int, int, str]:
+    def sort_key(self) -> tuple[str, int, int]:
         where = self.location or Location("")
-        return (where.path, where.line or 0, where.column or 0, self.message)
+        return (where.path, where.line or 0, where.column or 0)
 
     def __str__(self) -> str:
         if self.location is None:

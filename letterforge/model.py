@@ -19,12 +19,13 @@ from pydantic import (
     Field,
     PlainValidator,
     ValidationError,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import core_schema
 
 from letterforge.errors import ConfigError, Problems
-from letterforge.yamlio import YamlDocument
+from letterforge.yamlio import YamlDocument, YamlPath
 
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 # Ids become file names: keep them to characters that are safe on every file system.
@@ -103,7 +104,10 @@ class Localized:
 class StrictModel(BaseModel):
     """Base for every file model: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Field docstrings become descriptions in `letterforge schema`, which editors show on hover.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
 
 
 def _check_language_tags(tags: list[str]) -> list[str]:
@@ -119,30 +123,45 @@ class Name(StrictModel):
     """A person's name in parts, so salutations and sorting can use the right one."""
 
     given: str = Field(min_length=1)
+    """Given name(s), as the person writes them."""
     family: str = Field(min_length=1)
+    """Family name(s), accents kept: López-Gatell Ramírez."""
 
 
 class Address(StrictModel):
     """Postal address lines after the person's name and title."""
 
     lines: list[Localized] = []
+    """Street lines, printed first."""
     locality: Localized | None = None
+    """City, localized: {en: Mexico City, es: Ciudad de México}."""
     country: Localized | None = None
+    """Country, localized; leave it out for letters within the country."""
 
 
 class Person(StrictModel):
     """One person in a roster: an official, a CC recipient, or a signatory."""
 
     id: str
+    """How campaigns name this person; lowercase letters, digits, - and _ (a file name)."""
     name: Name
+    """Given and family names."""
     gender: Literal["m", "f", "x"] | None = None
+    """Grammatical gender, for languages whose salutation agrees with it."""
     honorific: Localized | None = None
+    """Mr., Dr., Sr., Dra. ... per language."""
     title: Localized | None = None
+    """The office, per language."""
     organization: Localized | None = None
+    """Printed under the title (for signatories)."""
     address: Address | None = None
+    """Printed under the title in the inside address."""
     email: str | None = None
+    """Contact address."""
     tags: list[str] = []
+    """Words campaigns select people by: to: {tags: [governor]}."""
     salutation: dict[str, str] = {}
+    """Per-language salutation used as written: {es: 'Muy estimado Alfonso:'}."""
 
     @field_validator("id")
     @classmethod
@@ -169,14 +188,18 @@ class Roster(StrictModel):
     """A file in ``recipients/``."""
 
     people: list[Person] = Field(min_length=1)
+    """The people of this roster."""
 
 
 class Sender(StrictModel):
     """The organization whose letterhead the letters carry."""
 
     name: Localized
+    """The organization's full name."""
     short_name: str | None = None
+    """Its acronym or short name: ITI."""
     address: list[Localized] = []
+    """Letterhead address lines."""
     website: str | None = None
     email: str | None = None
     phone: str | None = None
@@ -186,10 +209,15 @@ class Settings(StrictModel):
     """``letterforge.yaml``: settings shared by every campaign of a workspace."""
 
     sender: Sender
+    """The organization on the letterhead."""
     languages: list[str] = Field(default=["en"], min_length=1)
+    """Languages of every campaign that does not name its own."""
     page_size: Literal["letter", "a4"] = "letter"
+    """Paper size of every letter."""
     formats: list[Literal["pdf", "docx"]] = Field(default=["pdf", "docx"], min_length=1)
+    """What build writes unless --format says otherwise."""
     layout: str = "letter"
+    """Layout of every campaign that does not name its own."""
 
     _languages = field_validator("languages")(_check_language_tags)
 
@@ -250,16 +278,16 @@ def _parse_signatories(value: Any) -> list[str]:
     return ids
 
 
-def resolve_scalars(value: Any) -> Any:
+def resolve_scalars(value: Any, document: YamlDocument, path: YamlPath) -> Any:
     """Give campaign variables YAML 1.2 core types: integers, true/false, and ISO dates.
 
     Roster and campaign fields are typed by the model; ``vars`` are free-form, so their plain
     strings are typed here, without YAML 1.1's surprises (``no`` stays text, ``06066`` too).
     """
     if isinstance(value, dict):
-        return {key: resolve_scalars(item) for key, item in value.items()}
+        return {key: resolve_scalars(item, document, (*path, key)) for key, item in value.items()}
     if isinstance(value, list):
-        return [resolve_scalars(item) for item in value]
+        return [resolve_scalars(item, document, (*path, i)) for i, item in enumerate(value)]
     if not isinstance(value, str):
         return value
     if value in {"true", "false"}:
@@ -270,31 +298,67 @@ def resolve_scalars(value: Any) -> Any:
         try:
             return datetime.date.fromisoformat(value)
         except ValueError as err:
-            raise ValueError(f"{value!r} is not a valid date ({err})") from None
+            raise ConfigError(
+                f"{format_field_path(path)}: {value!r} is not a valid date ({err})",
+                document.location(path),
+            ) from None
     return value
+
+
+_ID_SCHEMA = {"type": "string", "pattern": PERSON_ID.pattern}
+_IDS_SCHEMA: dict[str, Any] = {"type": "array", "items": _ID_SCHEMA}
+_TAG_QUERY_SCHEMA = {
+    "type": "object",
+    "properties": {"tags": {"type": "array", "items": {"type": "string"}, "minItems": 1}},
+    "required": ["tags"],
+    "additionalProperties": False,
+}
+_SELECTORS_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "array", "items": {"anyOf": [_ID_SCHEMA, _TAG_QUERY_SCHEMA]}, "minItems": 1},
+        _TAG_QUERY_SCHEMA,
+    ]
+}
 
 
 class Campaign(StrictModel):
     """A file in ``campaigns/``: who gets which letter, in which languages, from whom."""
 
     title: Localized
+    """The documents' title, per language."""
     date: datetime.date
-    template: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    """The letter date, YYYY-MM-DD."""
+    template: str
+    """The folder in templates/ with one letter.<lang>.md.j2 per language."""
     languages: list[str] | None = Field(default=None, min_length=1)
+    """Languages of this campaign (default: the settings' languages)."""
     layout: str | None = None
+    """Layout in templates/_layouts/ (default: the settings' layout)."""
     subject: Localized | None = None
-    to: Annotated[list[Selector], PlainValidator(_parse_selectors)]
-    cc: Annotated[list[str], PlainValidator(_parse_ids)] = []
-    signatories: Annotated[list[str], PlainValidator(_parse_signatories)] = Field(alias="from")
+    """Optional subject line, per language."""
+    to: Annotated[
+        list[Selector], PlainValidator(_parse_selectors), WithJsonSchema(_SELECTORS_SCHEMA)
+    ]
+    """Who gets a letter, one each: person ids and tag queries such as {tags: [governor]}."""
+    cc: Annotated[list[str], PlainValidator(_parse_ids), WithJsonSchema(_IDS_SCHEMA)] = []
+    """Ids of the people in copy, in order."""
+    signatories: Annotated[
+        list[str], PlainValidator(_parse_signatories), WithJsonSchema(_IDS_SCHEMA)
+    ] = Field(alias="from")
+    """Ids of the signatories, one or more."""
     bundle: bool = False
+    """Also write one document per recipient with every language, each on a new page."""
     vars: dict[str, Any] = {}
+    """Facts the templates use: numbers, dates (YYYY-MM-DD), text, {lang: text}."""
 
     _languages = field_validator("languages")(_check_language_tags)
 
-    @field_validator("vars")
+    @field_validator("template")
     @classmethod
-    def _typed_vars(cls, value: dict[str, Any]) -> dict[str, Any]:
-        return {key: resolve_scalars(item) for key, item in value.items()}
+    def _template_is_a_folder_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
+            raise ValueError(f"{value!r} is not a template name: name a folder in templates/")
+        return value
 
     @field_validator("date", mode="before")
     @classmethod
@@ -409,3 +473,21 @@ def _model_inside(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
+
+
+SCHEMA_KINDS: dict[str, tuple[type[StrictModel], str]] = {
+    "settings": (Settings, "letterforge.yaml"),
+    "roster": (Roster, "recipients/*.yaml"),
+    "campaign": (Campaign, "campaigns/*.yaml"),
+}
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one kind of workspace file, for editors' YAML language servers."""
+    model, files = SCHEMA_KINDS[kind]
+    schema = model.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+        "title": f"letterforge {kind} ({files})",
+    }

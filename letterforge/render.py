@@ -260,12 +260,18 @@ class LetterRenderer:
     def body_template(self, campaign: ResolvedCampaign, lang: str) -> jinja2.Template:
         name = campaign.campaign.template
         candidates = [template_name(name, tag) for tag in language_fallbacks(lang)]
+        location = campaign.record.document.location(("template",))
+        if not (self.workspace.templates_dir / name).is_dir():
+            known = self.workspace.template_names()
+            raise ConfigError(
+                f"template: no folder templates/{name}/{did_you_mean(name, known)}", location
+            )
         return self._template(
             candidates,
             missing=ConfigError(
                 f"template: {name!r} has no {language_name(lang)} version: "
                 f"create templates/{candidates[-1]}",
-                campaign.record.document.location(("template",)),
+                location,
             ),
         )
 

@@ -19,6 +19,7 @@ from letterforge.model import (
     Settings,
     TagQuery,
     format_field_path,
+    resolve_scalars,
     validate_document,
 )
 from letterforge.yamlio import YamlDocument, YamlPath, load_yaml_file
@@ -119,7 +120,9 @@ class Workspace:
             known = f"; campaigns: {', '.join(names)}" if names else "; campaigns/ has none"
             raise ConfigError(f"no campaign named {name!r}{suggestion}{known}")
         document = load_yaml_file(path, self.root)
-        return CampaignRecord(name, validate_document(Campaign, document), document)
+        campaign = validate_document(Campaign, document)
+        typed_vars = resolve_scalars(campaign.vars, document, ("vars",))
+        return CampaignRecord(name, campaign.model_copy(update={"vars": typed_vars}), document)
 
     def resolve(self, record: CampaignRecord) -> ResolvedCampaign:
         """Resolve a campaign's ids and tag queries to people, in the order it names them."""
