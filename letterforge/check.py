@@ -18,7 +18,14 @@ from jinja2 import Template, meta, nodes
 
 from letterforge.document import Letter
 from letterforge.drift import Fact, missing_facts
-from letterforge.errors import ConfigError, Finding, LetterforgeError, Location, sorted_findings
+from letterforge.errors import (
+    Collector,
+    ConfigError,
+    Finding,
+    LetterforgeError,
+    Location,
+    sorted_findings,
+)
 from letterforge.locale import Labels
 from letterforge.model import language_name
 from letterforge.render import (
@@ -89,11 +96,13 @@ def inspect_workspace(
     names = list(dict.fromkeys(campaigns)) or workspace.campaign_names()
     if not names:
         inspection.add(ConfigError("there are no campaigns: add a file to campaigns/"))
+    problems = Collector()
     for name in names:
-        try:
-            inspection.campaigns.append(workspace.resolve(workspace.load_campaign(name)))
-        except LetterforgeError as err:
-            inspection.add(err)
+        with problems.collect():
+            record = workspace.load_campaign(name)
+            inspection.campaigns.append(workspace.resolve(record, problems))
+    for problem in problems.errors:
+        inspection.add(problem)
     _check_narrowing(inspection.campaigns, languages=list(languages), only=list(only))
     renderer = LetterRenderer(workspace)
     for campaign in inspection.campaigns:

@@ -124,15 +124,26 @@ class Workspace:
         typed_vars = resolve_scalars(campaign.vars, document, ("vars",))
         return CampaignRecord(name, campaign.model_copy(update={"vars": typed_vars}), document)
 
-    def resolve(self, record: CampaignRecord) -> ResolvedCampaign:
-        """Resolve a campaign's ids and tag queries to people, in the order it names them."""
+    def resolve(
+        self, record: CampaignRecord, problems: Collector | None = None
+    ) -> ResolvedCampaign:
+        """Resolve a campaign's ids and tag queries to people, in the order it names them.
+
+        Args:
+            record: the loaded campaign.
+            problems: where to report unknown ids and unsupported languages and go on with
+                the rest, so a check finds the mistakes in the letters too; without it, the
+                first problems are raised.
+        """
         campaign = record.campaign
-        problems = Collector()
-        languages = tuple(self.campaign_languages(campaign))
-        for index, lang in enumerate(languages):
-            if not has_conventions(lang):
+        collected = problems or Collector()
+        languages = []
+        for index, lang in enumerate(self.campaign_languages(campaign)):
+            if has_conventions(lang):
+                languages.append(lang)
+            else:
                 document = record.document if campaign.languages else self.settings_document
-                problems.errors.append(
+                collected.errors.append(
                     ConfigError(
                         f"languages[{index}]: letterforge cannot write letters in {lang!r} "
                         f"(it knows {', '.join(supported_languages())})",
@@ -141,7 +152,7 @@ class Workspace:
                 )
         recipients: dict[str, PersonRecord] = {}  # by id: a person named twice gets one letter
         for index, selector in enumerate(campaign.to):
-            with problems.collect():
+            with collected.collect():
                 where = ("to", index)
                 if isinstance(selector, TagQuery):
                     chosen = self._query(selector, record.document, where)
@@ -149,11 +160,12 @@ class Workspace:
                     chosen = [self._person(selector, record.document, where)]
                 for person in chosen:
                     recipients.setdefault(person.person.id, person)
-        cc = self._people(campaign.cc, record.document, "cc", problems)
-        signatories = self._people(campaign.signatories, record.document, "from", problems)
-        problems.raise_if_any()
+        cc = self._people(campaign.cc, record.document, "cc", collected)
+        signatories = self._people(campaign.signatories, record.document, "from", collected)
+        if problems is None:
+            collected.raise_if_any()
         return ResolvedCampaign(
-            record, languages, tuple(recipients.values()), tuple(cc), tuple(signatories)
+            record, tuple(languages), tuple(recipients.values()), tuple(cc), tuple(signatories)
         )
 
     def _people(

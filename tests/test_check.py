@@ -54,7 +54,7 @@ def test_check_writes_nothing_and_reports_every_campaign(tmp_path: Path) -> None
         "campaigns/third.yaml:2:7: error: date: '2024-13-01' is not a valid date "
         "(month value is outside expected range of 1-12)",
     ]
-    assert result.stderr == "checked 1 campaign, 1 letter: 5 errors\n"
+    assert result.stderr == "checked 2 campaigns, 1 letter: 5 errors\n"
     assert not (workspace / "build").exists()
     # Naming campaigns narrows the check.
     assert run(workspace, "check", "note").exit_code == 0

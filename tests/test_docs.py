@@ -7,10 +7,11 @@ import shlex
 from pathlib import Path
 
 import pytest
+import yaml
 
 from letterforge.model import Campaign, Roster, Settings, validate_document
 from letterforge.yamlio import load_yaml_file, load_yaml_text
-from tests.conftest import REPO, run
+from tests.conftest import REPO, replace_in, run
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 YAML_BLOCKS = re.findall(r"```yaml\n# (\S+)\n(.*?)```", README, flags=re.DOTALL)
@@ -46,3 +47,28 @@ BUILD_EXAMPLES = re.findall(r"^    (letterforge build[^#\n]*)", README, flags=re
 def test_command_examples_run(example: Path, command: str) -> None:
     result = run(example, *shlex.split(command)[1:])
     assert result.exit_code == 0, result.output
+
+
+def test_check_example_is_what_check_prints(example: Path) -> None:
+    block = README.split("```\n$ letterforge check\n", 1)[1].split("```", 1)[0]
+    replace_in(example / "campaigns/essential-services-2020.yaml", "lopez-gatell,", "lopez-gatel,")
+    replace_in(
+        example / "recipients/mexico-federal.yaml",
+        "      es: Jefe de la Oficina de la Presidencia de la República\n",
+        "",
+    )
+    replace_in(
+        example / "templates/essential-services/letter.es.md.j2",
+        "Le agradecemos",
+        "{{ firma }} Le agradecemos",
+    )
+    result = run(example, "check")
+    assert result.stdout + result.stderr == block
+
+
+def test_drift_example_is_the_corpus_case() -> None:
+    block = README.split("the English 31 March:\n\n```\n", 1)[1].split("```", 1)[0]
+    case = yaml.safe_load(
+        (REPO / "tests/bad_inputs/number-drift-between-languages.yaml").read_text(encoding="utf-8")
+    )
+    assert block.splitlines() == case["expect"]
