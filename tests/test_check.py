@@ -60,9 +60,10 @@ def test_check_writes_nothing_and_reports_every_campaign(tmp_path: Path) -> None
     assert run(workspace, "check", "note").exit_code == 0
 
 
-def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
-    workspace = make_workspace(
-        tmp_path,
+def bilingual(root: Path, *, en: str, es: str) -> Path:
+    """A small English and Spanish workspace whose templates say ``en`` and ``es``."""
+    return make_workspace(
+        root,
         {
             "letterforge.yaml": "sender:\n  name: Example\nlanguages: [en, es]\n",
             "recipients/people.yaml": (
@@ -70,9 +71,17 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
                 "    honorific: {en: Ms., es: Sra.}\n"
                 "  - id: sam\n    name: {given: Sam, family: Lee}\n"
             ),
-            "templates/note/letter.en.md.j2": "We have 12 offices.\n",
-            "templates/note/letter.es.md.j2": "Tenemos 13 oficinas.\n",
+            "templates/note/letter.en.md.j2": en,
+            "templates/note/letter.es.md.j2": es,
         },
+    )
+
+
+def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
+    workspace = bilingual(
+        tmp_path,
+        en="We have 12 offices.\n",
+        es="Tenemos 13 oficinas.\n",
     )
     lines = [
         "templates/note/letter.en.md.j2:1: warning: the number 12 is in this English (en) letter "
@@ -90,40 +99,20 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
 
 def test_drift_ignores_what_only_looks_different(tmp_path: Path) -> None:
     # Thousands separators, month names and a modal "may" are not drift.
-    workspace = make_workspace(
+    workspace = bilingual(
         tmp_path,
-        {
-            "letterforge.yaml": "sender:\n  name: Example\nlanguages: [en, es]\n",
-            "recipients/people.yaml": (
-                "people:\n  - id: ana\n    name: {given: Ana, family: Ruiz}\n    gender: f\n"
-                "    honorific: {en: Ms., es: Sra.}\n"
-                "  - id: sam\n    name: {given: Sam, family: Lee}\n"
-            ),
-            "templates/note/letter.en.md.j2": (
-                "Since March 31, 2020, 1,500 firms may ask Ms. Ruiz for help.\n"
-            ),
-            "templates/note/letter.es.md.j2": (
-                "Desde el 31 de marzo de 2020, 1.500 empresas pueden pedir ayuda a la Sra. Ruiz.\n"
-            ),
-        },
+        en=("Since March 31, 2020, 1,500 firms may ask Ms. Ruiz for help.\n"),
+        es=("Desde el 31 de marzo de 2020, 1.500 empresas pueden pedir ayuda a la Sra. Ruiz.\n"),
     )
     result = run(workspace, "check")
     assert (result.exit_code, result.stdout) == (0, "")
 
 
 def test_drift_notices_a_changed_month(tmp_path: Path) -> None:
-    workspace = make_workspace(
+    workspace = bilingual(
         tmp_path,
-        {
-            "letterforge.yaml": "sender:\n  name: Example\nlanguages: [en, es]\n",
-            "recipients/people.yaml": (
-                "people:\n  - id: ana\n    name: {given: Ana, family: Ruiz}\n    gender: f\n"
-                "    honorific: {en: Ms., es: Sra.}\n"
-                "  - id: sam\n    name: {given: Sam, family: Lee}\n"
-            ),
-            "templates/note/letter.en.md.j2": "Since\nMarch 31, 2020.\n",
-            "templates/note/letter.es.md.j2": "Desde el 31 de abril de 2020.\n",
-        },
+        en="Since\nMarch 31, 2020.\n",
+        es="Desde el 31 de abril de 2020.\n",
     )
     result = run(workspace, "check")
     assert result.stdout.splitlines() == [
@@ -135,18 +124,10 @@ def test_drift_notices_a_changed_month(tmp_path: Path) -> None:
 
 
 def test_build_prints_warnings_and_still_writes(tmp_path: Path) -> None:
-    workspace = make_workspace(
+    workspace = bilingual(
         tmp_path,
-        {
-            "letterforge.yaml": "sender:\n  name: Example\nlanguages: [en, es]\n",
-            "recipients/people.yaml": (
-                "people:\n  - id: ana\n    name: {given: Ana, family: Ruiz}\n    gender: f\n"
-                "    honorific: {en: Ms., es: Sra.}\n"
-                "  - id: sam\n    name: {given: Sam, family: Lee}\n"
-            ),
-            "templates/note/letter.en.md.j2": "We have 12 offices.\n",
-            "templates/note/letter.es.md.j2": "Tenemos doce oficinas.\n",
-        },
+        en="We have 12 offices.\n",
+        es="Tenemos doce oficinas.\n",
     )
     result = run(workspace, "build", "--format", "docx")
     assert result.exit_code == 0
