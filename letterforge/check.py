@@ -12,12 +12,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from jinja2 import Template, meta, nodes
+from jinja2 import Template
 
 from letterforge.document import Letter
-from letterforge.drift import Fact, missing_facts
+from letterforge.drift import Fact, missing_facts, surname
 from letterforge.errors import (
     Collector,
     ConfigError,
@@ -34,9 +33,18 @@ from letterforge.render import (
     SENDER_FIELDS,
     LetterRenderer,
     LetterSource,
-    undefined_message,
+    person_context,
 )
-from letterforge.workspace import ResolvedCampaign, Workspace, load_workspace
+from letterforge.template_scan import Shapes, scan_template
+from letterforge.workspace import (
+    CampaignRecord,
+    ResolvedCampaign,
+    Workspace,
+    campaign_names,
+    load_campaign,
+    load_people,
+    load_settings,
+)
 
 LetterKey = tuple[str, str, str]  # campaign, recipient id, language
 
@@ -46,16 +54,21 @@ class Inspection:
     """What an inspection found, and the letters it rendered on the way."""
 
     workspace: Workspace | None = None
+    campaign_count: int = 0
     campaigns: list[ResolvedCampaign] = field(default_factory=list)
     letters: dict[LetterKey, Letter] = field(default_factory=dict)
     found: list[Finding] = field(default_factory=list)
     letter_count: int = 0
+    # What the static scan reported, by file and message: a trial render that fails on the
+    # same mistake (on the line where the expression starts) adds nothing.
+    scanned: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, problem: LetterforgeError | Finding) -> None:
-        if isinstance(problem, LetterforgeError):
-            self.found.extend(problem.findings)
-        else:
-            self.found.append(problem)
+        findings = problem.findings if isinstance(problem, LetterforgeError) else [problem]
+        for finding in findings:
+            path = finding.location.path if finding.location else ""
+            if (path, finding.message) not in self.scanned:
+                self.found.append(finding)
 
     @property
     def findings(self) -> list[Finding]:
@@ -80,6 +93,10 @@ def inspect_workspace(
 ) -> Inspection:
     """Check the workspace at ``root`` and render the requested letters in memory.
 
+    The check goes as far as the workspace allows: broken rosters still leave the campaigns
+    and templates checked, and an unknown id in one list leaves the rest of the campaign
+    checked, but letters are only trial-rendered from a complete roster and campaign.
+
     Args:
         root: the workspace folder.
         campaigns: campaign names; empty means every campaign.
@@ -87,42 +104,83 @@ def inspect_workspace(
         only: only the letters to these recipient ids.
     """
     inspection = Inspection()
-    try:
-        workspace = load_workspace(root)
-    except LetterforgeError as err:
-        inspection.add(err)
-        return inspection
-    inspection.workspace = workspace
-    names = list(dict.fromkeys(campaigns)) or workspace.campaign_names()
-    if not names:
-        inspection.add(ConfigError("there are no campaigns: add a file to campaigns/"))
     problems = Collector()
+    settings = None
+    with problems.collect():
+        settings, settings_document = load_settings(root)
+    people = load_people(root, problems)
+    rosters_complete = not problems.errors
+    names = list(dict.fromkeys(campaigns)) or campaign_names(root)
+    if not names:
+        problems.errors.append(ConfigError("there are no campaigns: add a file to campaigns/"))
+    records = []
     for name in names:
         with problems.collect():
-            record = workspace.load_campaign(name)
-            inspection.campaigns.append(workspace.resolve(record, problems))
+            records.append(load_campaign(root, name))
+    inspection.campaign_count = len(records)
+    if settings is None:
+        for problem in problems.errors:
+            inspection.add(problem)
+        return inspection
+    workspace = Workspace(root, settings, settings_document, people)
+    inspection.workspace = workspace
+    renderer = LetterRenderer(workspace)
+    complete: list[ResolvedCampaign] = []
+    for record in records:
+        chosen = [
+            lang
+            for lang in workspace.writable_languages(record, problems)
+            if not languages or lang in languages
+        ]
+        _check_templates(inspection, renderer, record, chosen)
+        if not rosters_complete:
+            continue
+        before = len(problems.errors)
+        campaign = workspace.resolve(record, problems)
+        inspection.campaigns.append(campaign)
+        involved = {
+            person.person.id: person
+            for person in (*campaign.recipients, *campaign.cc, *campaign.signatories)
+        }
+        for person in involved.values():
+            for lang in chosen:
+                with problems.collect():
+                    person_context(person, lang)
+        # With a person missing from cc or from, every letter would fail on it: say it once.
+        if len(problems.errors) == before:
+            complete.append(campaign)
     for problem in problems.errors:
         inspection.add(problem)
     _check_narrowing(inspection.campaigns, languages=list(languages), only=list(only))
-    renderer = LetterRenderer(workspace)
-    for campaign in inspection.campaigns:
-        chosen = [lang for lang in campaign.languages if not languages or lang in languages]
-        _check_templates(inspection, renderer, campaign, chosen)
-        for recipient in campaign.recipients:
-            if only and recipient.person.id not in only:
-                continue
-            versions: dict[str, Letter] = {}
-            for lang in chosen:
-                inspection.letter_count += 1
-                try:
-                    versions[lang] = renderer.render(LetterSource(campaign, recipient, lang))
-                except LetterforgeError as err:
-                    inspection.add(err)
-            for lang, letter in versions.items():
-                inspection.letters[(campaign.name, recipient.person.id, lang)] = letter
-            if len(versions) > 1:
-                _check_drift(inspection, renderer, campaign, versions)
+    for campaign in complete:
+        _render_letters(inspection, renderer, campaign, languages=list(languages), only=list(only))
     return inspection
+
+
+def _render_letters(
+    inspection: Inspection,
+    renderer: LetterRenderer,
+    campaign: ResolvedCampaign,
+    *,
+    languages: list[str],
+    only: list[str],
+) -> None:
+    """Trial-render every letter of ``campaign`` and compare its language versions."""
+    chosen = [lang for lang in campaign.languages if not languages or lang in languages]
+    for recipient in campaign.recipients:
+        if only and recipient.person.id not in only:
+            continue
+        versions: dict[str, Letter] = {}
+        for lang in chosen:
+            inspection.letter_count += 1
+            try:
+                versions[lang] = renderer.render(LetterSource(campaign, recipient, lang))
+            except LetterforgeError as err:
+                inspection.add(err)
+        for lang, letter in versions.items():
+            inspection.letters[(campaign.name, recipient.person.id, lang)] = letter
+        if len(versions) > 1:
+            _check_drift(inspection, renderer, campaign, versions)
 
 
 def _check_narrowing(
@@ -145,85 +203,40 @@ def _check_narrowing(
 def _check_templates(
     inspection: Inspection,
     renderer: LetterRenderer,
-    campaign: ResolvedCampaign,
+    record: CampaignRecord,
     languages: list[str],
 ) -> None:
-    """Each language's template exists and compiles, and names only variables that exist."""
-    shapes = _shapes(renderer, campaign)
+    """Each language's template and the layout exist and compile, and every branch of them
+    uses only names, filters and tests that exist."""
+    shapes: Shapes = {
+        **dict.fromkeys(CONTEXT_NAMES),
+        "recipient": frozenset({*PERSON_FIELDS, "salutation"}),
+        "sender": frozenset(SENDER_FIELDS),
+        "campaign": frozenset({"name", "title", "subject", "date"}),
+        "labels": frozenset(Labels.model_fields),
+        "vars": frozenset(record.campaign.vars),
+    }
+    people = frozenset(PERSON_FIELDS)
+    loop_shapes = {"cc": people, "signatories": people}
+    templates: list[tuple[Template, Shapes]] = []
     try:
-        layout = renderer.layout(campaign)
-        _check_names(inspection, renderer, layout, {**shapes, "body": None})
+        templates.append((renderer.layout(record), {**shapes, "body": None}))
     except LetterforgeError as err:
         inspection.add(err)
     for lang in languages:
         try:
-            template = renderer.body_template(campaign, lang)
+            templates.append((renderer.body_template(record, lang), shapes))
         except LetterforgeError as err:
             inspection.add(err)
-            continue
-        _check_names(inspection, renderer, template, shapes)
-
-
-def _shapes(renderer: LetterRenderer, campaign: ResolvedCampaign) -> dict[str, Any]:
-    """What each name a template sees holds: a set of keys, or None when anything goes."""
-    return {
-        **dict.fromkeys(CONTEXT_NAMES),
-        "recipient": {*PERSON_FIELDS, "salutation"},
-        "sender": set(SENDER_FIELDS),
-        "campaign": {"name", "title", "subject", "date"},
-        "labels": set(Labels.model_fields),
-        "vars": set(campaign.campaign.vars),
-    }
-
-
-def _check_names(
-    inspection: Inspection,
-    renderer: LetterRenderer,
-    template: Template,
-    shapes: dict[str, Any],
-) -> None:
-    """Find undefined names statically, so a branch no letter takes is checked too."""
-    if not template.filename or not template.name:
-        return
-    source = Path(template.filename).read_text(encoding="utf-8")
-    tree = renderer.environment.parse(source, template.name, template.filename)
-    shown = renderer.shown(template.filename)
-    undeclared = meta.find_undeclared_variables(tree)
-    allowed = set(shapes) | set(renderer.environment.globals)
-    for name_node in tree.find_all(nodes.Name):
-        if name_node.ctx == "load" and name_node.name in undeclared - allowed:
-            inspection.add(
-                _undefined(shown, name_node.lineno, undefined_message(name_node.name, None))
-            )
-    # Loop variables over people get the fields of a person: {% for p in cc %}{{ p.title }}
-    keys_of = {name: shapes[name] for name in undeclared if isinstance(shapes.get(name), set)}
-    for loop in tree.find_all(nodes.For):
-        iterated = loop.iter
-        if (
-            isinstance(iterated, nodes.Name)
-            and iterated.name in {"cc", "signatories"}
-            and isinstance(loop.target, nodes.Name)
-        ):
-            keys_of[loop.target.name] = set(PERSON_FIELDS)
-    for access in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        assert isinstance(access, nodes.Getattr | nodes.Getitem)
-        owner = access.node
-        if not (isinstance(owner, nodes.Name) and owner.name in keys_of):
-            continue
-        if isinstance(access, nodes.Getattr):
-            key: object = access.attr
-        elif isinstance(access.arg, nodes.Const):
-            key = access.arg.value
-        else:
-            continue
-        # Names with an underscore are the sandbox's to refuse, with its own message.
-        if isinstance(key, str) and not key.startswith("_") and key not in keys_of[owner.name]:
-            message = undefined_message(key, keys_of[owner.name])
-            inspection.add(_undefined(shown, access.lineno, message))
-
-
-def _undefined(path: str, line: int, message: str) -> Finding:
-    return Finding(Location(path, line), f"undefined variable: {message}")
+    for template, template_shapes in templates:
+        assert template.name is not None
+        scanned = scan_template(
+            renderer.environment, template.name, template_shapes, loop_shapes=loop_shapes
+        )
+        for problem in scanned:
+            where = Location(renderer.shown(problem.filename), problem.line)
+            inspection.add(Finding(where, problem.message))
+            inspection.scanned.add((where.path, problem.message))
 
 
 def _check_drift(
@@ -234,10 +247,10 @@ def _check_drift(
 ) -> None:
     """Warn about numbers, dates and names one language version states and another does not."""
     people = {
-        person_id: record.person.name.family.split()[0]
-        for person_id, record in renderer.workspace.people.items()
+        record.person.id: surname(record.person.name.family)
+        for record in (*campaign.recipients, *campaign.cc, *campaign.signatories)
     }
-    templates = {lang: renderer.body_template(campaign, lang) for lang in versions}
+    templates = {lang: renderer.body_template(campaign.record, lang) for lang in versions}
     for lang, letter in versions.items():
         for other, other_letter in versions.items():
             if other == lang:
@@ -294,7 +307,7 @@ def report(inspection: Inspection, *, output_format: str) -> str:
 
 def summary(inspection: Inspection) -> str:
     """One line: what was checked and how it went."""
-    campaigns = len(inspection.campaigns)
+    campaigns = inspection.campaign_count
     checked = (
         f"{campaigns} campaign{'s' * (campaigns != 1)}, "
         f"{inspection.letter_count} letter{'s' * (inspection.letter_count != 1)}"

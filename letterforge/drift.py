@@ -16,9 +16,10 @@ from functools import cache
 from letterforge.document import Block, Letter, Role
 from letterforge.locale import babel_locale
 
-_PROSE_ROLES = frozenset({Role.BODY, Role.HEADING, Role.LIST_ITEM, Role.QUOTE, Role.SUBJECT})
+# The templates' prose; the subject comes from the campaign file, the rest from rosters.
+_PROSE_ROLES = frozenset({Role.BODY, Role.HEADING, Role.LIST_ITEM, Role.QUOTE})
 # Thousands separators differ by language (1,000 / 1.000 / 1 000): read the digits only.
-_NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?!\d)|\d+")
+_NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d+")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,13 @@ def facts(letter: Letter, people: dict[str, str]) -> dict[Fact, None]:
     return found
 
 
+def surname(family: str) -> str:
+    """The word prose uses for a person: ``Ebrard`` for Ebrard Casaubón, ``Mazo`` for del Mazo
+    Maza (particles such as "del" or "van" are common words, not names)."""
+    words = family.split()
+    return next((word for word in words if word[:1].isupper()), words[0])
+
+
 def missing_facts(first: Letter, second: Letter, people: dict[str, str]) -> list[Fact]:
     """Facts ``first`` states that ``second`` does not."""
     theirs = {(fact.kind, fact.key) for fact in facts(second, people)}
@@ -75,8 +83,8 @@ def _month_patterns(lang: str) -> list[tuple[int, re.Pattern[str]]]:
         (
             number,
             re.compile(
-                r"(?P<before>\d{1,2}\w{0,3}\.?\s+(?:de\s+)?)?(?<!\w)"
-                rf"(?P<month>{re.escape(name)})(?!\w)(?P<after>,?\s+\d)?",
+                r"(?P<before>\d{1,2}\w{0,3}\.?\s+(?:de\s+|of\s+)?)?(?<!\w)"
+                rf"(?P<month>{re.escape(name)})(?!\w)(?P<after>,?\s+(?:de\s+|of\s+)?\d)?",
                 re.IGNORECASE,
             ),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import json
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
@@ -32,6 +33,41 @@ LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 PERSON_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French"}
+
+# The forms _parse_ids and _parse_selectors accept, for editors: one value or a list.
+_ID_SCHEMA = {"type": "string", "pattern": PERSON_ID.pattern}
+_IDS_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "null"}, _ID_SCHEMA, {"type": "array", "items": _ID_SCHEMA}]
+}
+_SIGNATORIES_SCHEMA: dict[str, Any] = {
+    "anyOf": [_ID_SCHEMA, {"type": "array", "items": _ID_SCHEMA, "minItems": 1}]
+}
+_TAG_QUERY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "tags": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            ]
+        }
+    },
+    "required": ["tags"],
+    "additionalProperties": False,
+}
+_SELECTORS_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _ID_SCHEMA,
+        _TAG_QUERY_SCHEMA,
+        {"type": "array", "items": {"anyOf": [_ID_SCHEMA, _TAG_QUERY_SCHEMA]}, "minItems": 1},
+    ]
+}
+_LANGUAGES_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string", "pattern": LANGUAGE_TAG.pattern},
+    "minItems": 1,
+    "uniqueItems": True,
+}
 
 
 def language_name(lang: str) -> str:
@@ -210,7 +246,9 @@ class Settings(StrictModel):
 
     sender: Sender
     """The organization on the letterhead."""
-    languages: list[str] = Field(default=["en"], min_length=1)
+    languages: Annotated[list[str], WithJsonSchema(_LANGUAGES_SCHEMA)] = Field(
+        default=["en"], min_length=1
+    )
     """Languages of every campaign that does not name its own."""
     page_size: Literal["letter", "a4"] = "letter"
     """Paper size of every letter."""
@@ -305,22 +343,6 @@ def resolve_scalars(value: Any, document: YamlDocument, path: YamlPath) -> Any:
     return value
 
 
-_ID_SCHEMA = {"type": "string", "pattern": PERSON_ID.pattern}
-_IDS_SCHEMA: dict[str, Any] = {"type": "array", "items": _ID_SCHEMA}
-_TAG_QUERY_SCHEMA = {
-    "type": "object",
-    "properties": {"tags": {"type": "array", "items": {"type": "string"}, "minItems": 1}},
-    "required": ["tags"],
-    "additionalProperties": False,
-}
-_SELECTORS_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        {"type": "array", "items": {"anyOf": [_ID_SCHEMA, _TAG_QUERY_SCHEMA]}, "minItems": 1},
-        _TAG_QUERY_SCHEMA,
-    ]
-}
-
-
 class Campaign(StrictModel):
     """A file in ``campaigns/``: who gets which letter, in which languages, from whom."""
 
@@ -328,9 +350,13 @@ class Campaign(StrictModel):
     """The documents' title, per language."""
     date: datetime.date
     """The letter date, YYYY-MM-DD."""
-    template: str
+    template: Annotated[
+        str, WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"})
+    ]
     """The folder in templates/ with one letter.<lang>.md.j2 per language."""
-    languages: list[str] | None = Field(default=None, min_length=1)
+    languages: Annotated[list[str] | None, WithJsonSchema(_LANGUAGES_SCHEMA)] = Field(
+        default=None, min_length=1
+    )
     """Languages of this campaign (default: the settings' languages)."""
     layout: str | None = None
     """Layout in templates/_layouts/ (default: the settings' layout)."""
@@ -343,7 +369,7 @@ class Campaign(StrictModel):
     cc: Annotated[list[str], PlainValidator(_parse_ids), WithJsonSchema(_IDS_SCHEMA)] = []
     """Ids of the people in copy, in order."""
     signatories: Annotated[
-        list[str], PlainValidator(_parse_signatories), WithJsonSchema(_IDS_SCHEMA)
+        list[str], PlainValidator(_parse_signatories), WithJsonSchema(_SIGNATORIES_SCHEMA)
     ] = Field(alias="from")
     """Ids of the signatories, one or more."""
     bundle: bool = False
@@ -485,9 +511,14 @@ SCHEMA_KINDS: dict[str, tuple[type[StrictModel], str]] = {
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one kind of workspace file, for editors' YAML language servers."""
     model, files = SCHEMA_KINDS[kind]
-    schema = model.model_json_schema(by_alias=True)
+    # Draft-07, which the YAML language servers editors use support fully; the schema uses
+    # no keyword newer than that, only pydantic's $defs name, which draft-07 calls definitions.
+    text = json.dumps(model.model_json_schema(by_alias=True)).replace("#/$defs/", "#/definitions/")
+    schema = json.loads(text)
+    if "$defs" in schema:
+        schema["definitions"] = schema.pop("$defs")
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         **schema,
         "title": f"letterforge {kind} ({files})",
     }

@@ -10,6 +10,7 @@ passed through the ``markdown`` filter.
 from __future__ import annotations
 
 import datetime
+import re
 import string
 import traceback
 from collections.abc import Callable, Iterable
@@ -39,8 +40,13 @@ from letterforge.model import (
     language_fallbacks,
     language_name,
 )
-from letterforge.workspace import PersonRecord, ResolvedCampaign, Workspace
-from letterforge.yamlio import YamlDocument, YamlPath
+from letterforge.workspace import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
+from letterforge.yamlio import (
+    FORBIDDEN_CHARACTERS,
+    YamlDocument,
+    YamlPath,
+    forbidden_character_message,
+)
 
 BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
 # What a template sees; check.py reads these to find undefined names without rendering.
@@ -112,6 +118,28 @@ def escape_markdown(value: object) -> str:
     if value is None:
         return ""
     return " ".join(str(value).split()).translate(_ESCAPE)
+
+
+def unknown_name_message(kind: str, name: str, known: Iterable[str]) -> str:
+    """``no filter named 'fecha' (did you mean 'date'?)``, for filters and tests."""
+    return f"no {kind} named {name!r}{did_you_mean(name, known)}"
+
+
+_UNKNOWN_NAME = re.compile(r"No (filter|test) named '([^']+)'")
+
+
+def _jinja_message(message: str, environment: jinja2.Environment) -> str | None:
+    """Jinja's words for an unknown filter or test, in letterforge's; None for other messages.
+
+    Jinja reports these at compile time or, inside a branch, only when the branch runs; both
+    must read like the static check's message so the three are one finding.
+    """
+    match = _UNKNOWN_NAME.search(message)
+    if not match:
+        return None
+    kind, name = match.groups()
+    known = environment.filters if kind == "filter" else environment.tests
+    return unknown_name_message(kind, name, known)
 
 
 def template_name(template: str, lang: str) -> str:
@@ -200,10 +228,18 @@ class LetterRenderer:
     def render(self, source: LetterSource) -> Letter:
         """Render one letter into the document model."""
         context = self.context(source)
-        body_template = self.body_template(source.campaign, source.lang)
-        layout = self.layout(source.campaign)
+        body_template = self.body_template(source.campaign.record, source.lang)
+        layout = self.layout(source.campaign.record)
         body = self._run(body_template, context)
         text = self._run(layout, {**context, "body": MarkdownText(body)})
+        forbidden = FORBIDDEN_CHARACTERS.search(text)
+        if forbidden:  # values were checked when loaded: a template holds it
+            character = forbidden.group()
+            template = body_template if character in body else layout
+            raise TemplateError(
+                forbidden_character_message(character),
+                self._location(template, self._source_line(template, lambda s: character in s)),
+            )
         try:
             blocks = parse_letter(text)
         except MarkdownProblem as problem:
@@ -257,10 +293,11 @@ class LetterRenderer:
             "phone": sender.phone,
         }
 
-    def body_template(self, campaign: ResolvedCampaign, lang: str) -> jinja2.Template:
-        name = campaign.campaign.template
+    def body_template(self, record: CampaignRecord, lang: str) -> jinja2.Template:
+        """The campaign's template for ``lang``, compiled."""
+        name = record.campaign.template
         candidates = [template_name(name, tag) for tag in language_fallbacks(lang)]
-        location = campaign.record.document.location(("template",))
+        location = record.document.location(("template",))
         if not (self.workspace.templates_dir / name).is_dir():
             known = self.workspace.template_names()
             raise ConfigError(
@@ -275,9 +312,10 @@ class LetterRenderer:
             ),
         )
 
-    def layout(self, campaign: ResolvedCampaign) -> jinja2.Template:
-        if campaign.campaign.layout:
-            name, document = campaign.campaign.layout, campaign.record.document
+    def layout(self, record: CampaignRecord) -> jinja2.Template:
+        """The campaign's layout, compiled."""
+        if record.campaign.layout:
+            name, document = record.campaign.layout, record.document
         else:
             name, document = self.workspace.settings.layout, self.workspace.settings_document
         return self._template(
@@ -293,10 +331,7 @@ class LetterRenderer:
         try:
             return self.environment.select_template(names)
         except jinja2.TemplateSyntaxError as err:
-            raise TemplateError(
-                f"template syntax: {err.message}",
-                Location(self.shown(err.filename or names[0]), err.lineno),
-            ) from err
+            raise self._syntax_error(err, names[0]) from err
         except jinja2.TemplateNotFound as err:
             raise missing from err
         except TemplateError as err:
@@ -317,10 +352,7 @@ class LetterRenderer:
         try:
             return template.render(context)
         except jinja2.TemplateSyntaxError as err:  # in an included template
-            raise TemplateError(
-                f"template syntax: {err.message}",
-                Location(self.shown(err.filename or template.name or "?"), err.lineno),
-            ) from err
+            raise self._syntax_error(err, template.name or "?") from err
         except jinja2.UndefinedError as err:
             raise TemplateError(
                 f"undefined variable: {err.message}", self._failing_line(err, template)
@@ -337,6 +369,9 @@ class LetterRenderer:
             if err.location is None:
                 err.location = self._failing_line(err, template)
             raise
+        except jinja2.TemplateRuntimeError as err:  # an unknown filter in a branch, for one
+            message = _jinja_message(str(err), self.environment) or str(err)
+            raise TemplateError(message, self._failing_line(err, template)) from err
         except RecursionError as err:
             raise TemplateError(
                 "templates include or call each other without end",
@@ -349,6 +384,13 @@ class LetterRenderer:
             ) from err
         except (ValueError, TypeError, ArithmeticError, LookupError) as err:
             raise TemplateError(str(err), self._failing_line(err, template)) from err
+
+    def _syntax_error(self, err: jinja2.TemplateSyntaxError, name: str) -> TemplateError:
+        message = _jinja_message(err.message or "", self.environment)
+        return TemplateError(
+            message or f"template syntax: {err.message}",
+            Location(self.shown(err.filename or name), err.lineno),
+        )
 
     def _markdown_error(
         self,
@@ -366,17 +408,16 @@ class LetterRenderer:
             parse_letter(body)
         except MarkdownProblem as in_body:
             offending = body.split("\n")[in_body.line - 1].strip()
-            return TemplateError(
-                str(in_body),
-                self._location(body_template, self._source_line(body_template, offending)),
-            )
+            line = self._source_line(body_template, lambda source: source.strip() == offending)
+            return TemplateError(str(in_body), self._location(body_template, line))
         return TemplateError(f"the layout produced {problem}", self._location(layout, None))
 
-    def _source_line(self, template: jinja2.Template, text: str) -> int | None:
+    def _source_line(self, template: jinja2.Template, matches: Callable[[str], bool]) -> int | None:
+        """The first line of the template's source that ``matches``."""
         if not template.filename:
             return None
         source = Path(template.filename).read_text(encoding="utf-8").split("\n")
-        return next((n for n, line in enumerate(source, 1) if line.strip() == text), None)
+        return next((n for n, line in enumerate(source, 1) if matches(line)), None)
 
     def _failing_line(self, err: BaseException, template: jinja2.Template) -> Location:
         """The template line an error was raised from: Jinja rewrites tracebacks to point there."""

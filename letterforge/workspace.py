@@ -96,9 +96,27 @@ class Workspace:
         """The languages a campaign is written in: its own, or the workspace's default."""
         return list(campaign.languages or self.settings.languages)
 
+    def writable_languages(self, record: CampaignRecord, problems: Collector) -> list[str]:
+        """The campaign's languages that letterforge can write; the others are reported."""
+        campaign = record.campaign
+        languages = []
+        for index, lang in enumerate(self.campaign_languages(campaign)):
+            if has_conventions(lang):
+                languages.append(lang)
+            else:
+                document = record.document if campaign.languages else self.settings_document
+                problems.errors.append(
+                    ConfigError(
+                        f"languages[{index}]: letterforge cannot write letters in {lang!r} "
+                        f"(it knows {', '.join(supported_languages())})",
+                        document.location(("languages", index)),
+                    )
+                )
+        return languages
+
     def campaign_names(self) -> list[str]:
         """Every campaign file's name, without ``.yaml``, sorted."""
-        return sorted(path.stem for path in (self.root / "campaigns").glob("*.yaml"))
+        return campaign_names(self.root)
 
     def template_names(self) -> dict[str, list[str]]:
         """Each letter template and the languages it exists in."""
@@ -113,16 +131,7 @@ class Workspace:
 
     def load_campaign(self, name: str) -> CampaignRecord:
         """Load and validate ``campaigns/<name>.yaml``."""
-        path = self.root / "campaigns" / f"{name}.yaml"
-        if not CAMPAIGN_NAME.match(name) or not path.is_file():
-            names = self.campaign_names()
-            suggestion = did_you_mean(name, names)
-            known = f"; campaigns: {', '.join(names)}" if names else "; campaigns/ has none"
-            raise ConfigError(f"no campaign named {name!r}{suggestion}{known}")
-        document = load_yaml_file(path, self.root)
-        campaign = validate_document(Campaign, document)
-        typed_vars = resolve_scalars(campaign.vars, document, ("vars",))
-        return CampaignRecord(name, campaign.model_copy(update={"vars": typed_vars}), document)
+        return load_campaign(self.root, name)
 
     def resolve(
         self, record: CampaignRecord, problems: Collector | None = None
@@ -137,19 +146,7 @@ class Workspace:
         """
         campaign = record.campaign
         collected = problems or Collector()
-        languages = []
-        for index, lang in enumerate(self.campaign_languages(campaign)):
-            if has_conventions(lang):
-                languages.append(lang)
-            else:
-                document = record.document if campaign.languages else self.settings_document
-                collected.errors.append(
-                    ConfigError(
-                        f"languages[{index}]: letterforge cannot write letters in {lang!r} "
-                        f"(it knows {', '.join(supported_languages())})",
-                        document.location(("languages", index)),
-                    )
-                )
+        languages = self.writable_languages(record, collected)
         recipients: dict[str, PersonRecord] = {}  # by id: a person named twice gets one letter
         for index, selector in enumerate(campaign.to):
             with collected.collect():
@@ -200,6 +197,15 @@ class Workspace:
         return chosen
 
 
+def yaml_files(folder: Path) -> list[Path]:
+    """The ``*.yaml`` files of a workspace folder, sorted, without hidden files.
+
+    Editors leave hidden files beside the ones being edited (Emacs' ``.#name.yaml`` lock
+    links); they are not part of the workspace.
+    """
+    return sorted(path for path in folder.glob("*.yaml") if not path.name.startswith("."))
+
+
 def workspace_at(folder: Path) -> Path:
     """``folder`` itself, which must hold ``letterforge.yaml`` (for ``--workspace``)."""
     if not (folder / SETTINGS_FILE).is_file():
@@ -223,10 +229,41 @@ def load_workspace(root: Path) -> Workspace:
     """Load settings and every roster of the workspace at ``root``, reporting every problem."""
     problems = Collector()
     with problems.collect():
-        settings_document = load_yaml_file(root / SETTINGS_FILE, root)
-        settings = validate_document(Settings, settings_document)
+        settings, settings_document = load_settings(root)
+    people = load_people(root, problems)
+    problems.raise_if_any()
+    return Workspace(root, settings, settings_document, people)
+
+
+def campaign_names(root: Path) -> list[str]:
+    """Every campaign file's name, without ``.yaml``, sorted."""
+    return [path.stem for path in yaml_files(root / "campaigns")]
+
+
+def load_campaign(root: Path, name: str) -> CampaignRecord:
+    """Load and validate ``campaigns/<name>.yaml``."""
+    path = root / "campaigns" / f"{name}.yaml"
+    if not CAMPAIGN_NAME.match(name) or not path.is_file():
+        names = campaign_names(root)
+        suggestion = did_you_mean(name, names)
+        known = f"; campaigns: {', '.join(names)}" if names else "; campaigns/ has none"
+        raise ConfigError(f"no campaign named {name!r}{suggestion}{known}")
+    document = load_yaml_file(path, root)
+    campaign = validate_document(Campaign, document)
+    typed_vars = resolve_scalars(campaign.vars, document, ("vars",))
+    return CampaignRecord(name, campaign.model_copy(update={"vars": typed_vars}), document)
+
+
+def load_settings(root: Path) -> tuple[Settings, YamlDocument]:
+    """``letterforge.yaml``, validated, and the document it came from."""
+    document = load_yaml_file(root / SETTINGS_FILE, root)
+    return validate_document(Settings, document), document
+
+
+def load_people(root: Path, problems: Collector) -> dict[str, PersonRecord]:
+    """Everyone in ``recipients/``, by id; a broken roster is reported and left out."""
     people: dict[str, PersonRecord] = {}
-    for path in sorted((root / "recipients").glob("*.yaml")):
+    for path in yaml_files(root / "recipients"):
         with problems.collect():
             document = load_yaml_file(path, root)
             roster = validate_document(Roster, document)
@@ -242,5 +279,4 @@ def load_workspace(root: Path) -> Workspace:
                     )
                 else:
                     people[person.id] = record
-    problems.raise_if_any()
-    return Workspace(root, settings, settings_document, people)
+    return people

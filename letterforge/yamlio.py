@@ -26,7 +26,7 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 # Characters a DOCX (XML 1.0) cannot hold; tab, newline and carriage return are fine.
-_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -67,6 +67,14 @@ class YamlDocument:
             if not probe:
                 return Location(self.path)
             probe = probe[:-1]
+
+
+def forbidden_character_message(character: str) -> str:
+    """Why ``character`` (one of FORBIDDEN_CHARACTERS) is refused."""
+    message = f"the control character U+{ord(character):04X} cannot appear in a letter"
+    if character == "\x0b":
+        message += " (Word pastes a line break as this character: retype the break)"
+    return message
 
 
 def load_yaml_file(path: Path, root: Path) -> YamlDocument:
@@ -153,12 +161,9 @@ class _Converter:
         value: str = node.value
         if not node.style and value in _NULL_WORDS:
             return None
-        forbidden = _FORBIDDEN_CHARACTERS.search(value)
+        forbidden = FORBIDDEN_CHARACTERS.search(value)
         if forbidden:
-            raise ConfigError(
-                f"the control character U+{ord(forbidden.group()):04X} cannot appear in a letter",
-                self._location(node),
-            )
+            raise ConfigError(forbidden_character_message(forbidden.group()), self._location(node))
         return unicodedata.normalize("NFC", value)
 
     def _check_tag(self, node: yaml.Node, expected: str) -> None:

@@ -103,7 +103,7 @@ def test_json_findings_carry_path_line_column_and_severity(tmp_path: Path) -> No
     assert json.loads(result.stdout) == {
         "errors": 1,
         "warnings": 0,
-        "letters": 2,
+        "letters": 0,
         "findings": [
             {
                 "path": "campaigns/essential-services-2020.yaml",

@@ -164,8 +164,8 @@ def test_schema_accepts_the_example_and_rejects_typos(example: Path, kind: str) 
     result = run(example, "schema", kind)
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
     for name in SCHEMA_FILES[kind]:
         document = yaml_as_editors_read_it(example / name)
         assert not list(validator.iter_errors(document)), name
@@ -177,7 +177,7 @@ def test_schema_accepts_the_example_and_rejects_typos(example: Path, kind: str) 
 
 def test_schema_knows_tag_queries_and_describes_fields(example: Path) -> None:
     schema = json.loads(run(example, "schema", "campaign").stdout)
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = jsonschema.Draft7Validator(schema)
     campaign = yaml_as_editors_read_it(example / "campaigns" / "essential-services-2020.yaml")
     assert not list(validator.iter_errors(dict(campaign, to={"tags": ["federal"]})))
     assert list(validator.iter_errors(dict(campaign, to={"tag": ["federal"]})))
@@ -191,3 +191,192 @@ def test_check_ignores_the_build_folder_and_a_second_run_agrees(example: Path) -
     first = run(example, "check")
     assert (first.exit_code, first.stdout) == (0, "")
     assert first.stderr == "checked 1 campaign, 4 letters: no problems\n"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "valid"),
+    [
+        ("to", "romo", True),
+        ("to", {"tags": "presidency"}, True),
+        ("to", [{"tags": ["federal"]}, "romo"], True),
+        ("cc", None, True),
+        ("cc", "ebrard", True),
+        ("from", "oxman", True),
+        ("from", [], False),
+        ("languages", ["en", "es-MX"], True),
+        ("languages", ["fr_FR"], False),
+        ("languages", ["en", "en"], False),
+        ("template", "../etc", False),
+        ("title", {"en": "T", "es": "T"}, True),
+        ("title", {"English": "T"}, False),
+    ],
+)
+def test_schema_accepts_what_letterforge_accepts(
+    example: Path, key: str, value: object, valid: bool
+) -> None:
+    schema = json.loads(run(example, "schema", "campaign").stdout)
+    campaign = yaml_as_editors_read_it(example / "campaigns" / "essential-services-2020.yaml")
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(dict(campaign, **{key: value})))
+    assert (not errors) == valid
+    # letterforge itself agrees with the schema.
+    text = yaml.safe_dump(dict(campaign, **{key: value}), allow_unicode=True)
+    (example / "campaigns" / "essential-services-2020.yaml").write_text(text, encoding="utf-8")
+    assert (run(example, "check", "-q").exit_code == 0) == valid
+
+
+VALID_TEMPLATES = {
+    "default filter": '{{ vars.signer | default("our team") }}',
+    "defined test": "{% if vars.deadline is defined %}{{ vars.deadline }}{% endif %}",
+    "mapping methods": "{% for key, value in vars.items() %}{{ key }}{% endfor %}",
+    "get with a fallback": '{{ recipient.get("title", "") }}',
+    "loop variables in their own loop": (
+        "{% for p in cc %}{{ p.family }}{% endfor %}"
+        "{% for p in vars.directives %}{{ p.year }}{% endfor %}"
+    ),
+    "loop and namespace": (
+        "{% set ns = namespace(n=0) %}{% for p in signatories %}{% set ns.n = loop.index %}"
+        "{% endfor %}{{ ns.n }}"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", VALID_TEMPLATES.values(), ids=list(VALID_TEMPLATES))
+def test_valid_templates_are_not_flagged(example: Path, body: str) -> None:
+    for lang in ("en", "es"):
+        template = example / "templates" / "essential-services" / f"letter.{lang}.md.j2"
+        template.write_text(body + "\n", encoding="utf-8")
+    result = run(example, "check")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert run(example, "build", "--format", "docx").exit_code == 0
+
+
+INVALID_TEMPLATES = {
+    "unknown filter in a branch no letter takes": (
+        "{% if recipient.gender == 'x' %}{{ recipient.title | titel }}{% endif %}",
+        "1: error: no filter named 'titel' (did you mean 'title'?)",
+    ),
+    "assignment to a non-namespace": (
+        "{% set total = 0 %}{% set total.x = 1 %}",
+        "1: error: cannot assign attribute on non-namespace object",
+    ),
+    "misspelling in a multi-line expression, reported once": (
+        '{{ "We have " ~\n   vars.member_company ~ " members" }}',
+        "2: error: undefined variable: 'member_company' is not defined "
+        "(did you mean 'member_companies'?)",
+    ),
+    "vertical tab pasted from Word": (
+        "I write\x0bon behalf",
+        "1: error: the control character U+000B cannot appear in a letter "
+        "(Word pastes a line break as this character: retype the break)",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"), INVALID_TEMPLATES.values(), ids=list(INVALID_TEMPLATES)
+)
+def test_template_mistakes_check_and_build_agree_on(
+    example: Path, body: str, expected: str
+) -> None:
+    for lang in ("en", "es"):
+        template = example / "templates" / "essential-services" / f"letter.{lang}.md.j2"
+        template.write_text(body + "\n", encoding="utf-8")
+    lines = "".join(
+        f"templates/essential-services/letter.{lang}.md.j2:{expected}\n" for lang in ("en", "es")
+    )
+    checked = run(example, "check", "-q")
+    assert (checked.exit_code, checked.stdout) == (1, lines)
+    built = run(example, "build")
+    assert (built.exit_code, built.stderr) == (1, lines)
+    assert not (example / "build").exists()
+
+
+def test_included_templates_are_scanned_too(example: Path) -> None:
+    (example / "templates" / "essential-services" / "closing.md.j2").write_text(
+        '{% if recipient.gender == "x" %}{{ recipient.pronoun }}{% endif %}\n', encoding="utf-8"
+    )
+    replace_in(
+        example / "templates" / "essential-services" / "letter.en.md.j2",
+        "Thank you for your attention",
+        '{% include "essential-services/closing.md.j2" %}Thank you for your attention',
+    )
+    result = run(example, "check", "-q")
+    assert result.stdout == (
+        "templates/essential-services/closing.md.j2:1: error: undefined variable: 'pronoun' "
+        "is not defined (there is: address, email, family, full_name, gender, given, honorific, "
+        "id, organization, salutation, tags, title)\n"
+    )
+
+
+def test_an_unknown_signatory_is_one_error_not_one_per_letter(example: Path) -> None:
+    replace_in(
+        example / "campaigns" / "essential-services-2020.yaml", "from: [oxman]", "from: [oxmann]"
+    )
+    replace_in(
+        example / "templates" / "essential-services" / "letter.en.md.j2",
+        "I write on behalf",
+        "{{ signatories[0].given }} I write on behalf",
+    )
+    result = run(example, "check", "-q")
+    assert result.stdout == (
+        "campaigns/essential-services-2020.yaml:10:8: error: from[0]: no person with id 'oxmann' "
+        "in recipients/ (did you mean 'oxman'?)\n"
+    )
+
+
+def test_a_broken_roster_leaves_campaigns_and_templates_checked(example: Path) -> None:
+    replace_in(example / "recipients" / "mexico-federal.yaml", "gender: f", "gender: female")
+    replace_in(
+        example / "templates" / "essential-services" / "letter.es.md.j2",
+        "Le agradecemos",
+        "{{ firma }} Le agradecemos",
+    )
+    result = run(example, "check")
+    assert result.stdout.splitlines() == [
+        "recipients/mexico-federal.yaml:39:13: error: people[4].gender: 'female' is not one of "
+        "'m', 'f' or 'x'",
+        "templates/essential-services/letter.es.md.j2:11: error: undefined variable: 'firma' "
+        "is not defined",
+    ]
+
+
+def test_a_long_campaign_title_still_builds(example: Path) -> None:
+    replace_in(
+        example / "campaigns" / "essential-services-2020.yaml",
+        "  en: Consistent essential-services guidance for ICT workers",
+        "  en: " + "Consistent essential-services guidance for ICT workers " * 5,
+    )
+    result = run(example, "build", "--format", "docx", "--lang", "en")
+    assert result.exit_code == 0, result.output
+
+
+def test_hidden_files_editors_leave_are_not_part_of_the_workspace(example: Path) -> None:
+    (example / "recipients" / ".#mexico-federal.yaml").symlink_to("root@host.1234:1700000000")
+    (example / "campaigns" / ".#essential-services-2020.yaml").symlink_to("root@host.1:1")
+    result = run(example, "check")
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+SAME_FACTS = {
+    "month and year": ("Since April 2020 we have helped.", "Desde abril de 2020 ayudamos."),
+    "ordinal day": ("On the 6th of April we met.", "El 6 de abril nos reunimos."),
+    "thousands": ("We employ 10,000 people.", "Empleamos a 10 000 personas."),
+    "a surname with a particle and a common word": (
+        "We thank Governor Mazo for the meeting.",
+        "Agradecemos al gobernador del Mazo la reunión.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("en", "es"), SAME_FACTS.values(), ids=list(SAME_FACTS))
+def test_drift_is_quiet_when_the_facts_agree(tmp_path: Path, en: str, es: str) -> None:
+    workspace = bilingual(tmp_path, en=en + "\n", es=es + "\n")
+    roster = workspace / "recipients" / "people.yaml"
+    roster.write_text(
+        roster.read_text(encoding="utf-8")
+        + "  - id: mazo\n    name: {given: Alfredo, family: del Mazo Maza}\n",
+        encoding="utf-8",
+    )
+    replace_in(workspace / "campaigns" / "note.yaml", "to: [ana]", "to: [ana]\ncc: [mazo]")
+    result = run(workspace, "check")
+    assert (result.exit_code, result.stdout) == (0, "")

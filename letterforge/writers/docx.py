@@ -149,16 +149,21 @@ def _set_language(run_properties: object, lang: str) -> None:
     element.set(qn("w:val"), lang)
 
 
+def _fit(text: str) -> str:
+    """Word's core properties hold at most 255 characters (python-docx enforces it)."""
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
 def _set_properties(word: WordDocument, document: Document) -> None:
     properties = word.core_properties
     moment = datetime.datetime.combine(document.created, datetime.time(), datetime.UTC)
-    properties.title = document.title
-    properties.author = document.author
-    properties.subject = document.subject
+    properties.title = _fit(document.title)
+    properties.author = _fit(document.author)
+    properties.subject = _fit(document.subject)
     properties.language = document.lang
     properties.created = moment
     properties.modified = moment
-    properties.last_modified_by = document.author
+    properties.last_modified_by = _fit(document.author)
     properties.revision = 1
     properties.comments = ""
     properties.keywords = ""
