@@ -20,7 +20,6 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from letterforge.document import Letter
 from letterforge.errors import (
@@ -40,6 +39,7 @@ from letterforge.model import (
     language_fallbacks,
     language_name,
 )
+from letterforge.sandbox import ConfinedLoader, LetterSandbox, RenderTimeout, render_limited
 from letterforge.workspace import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
 from letterforge.yamlio import (
     FORBIDDEN_CHARACTERS,
@@ -147,40 +147,17 @@ def template_name(template: str, lang: str) -> str:
     return f"{template}/letter.{lang}.md.j2"
 
 
-class ConfinedLoader(jinja2.BaseLoader):
-    """Loads templates from one folder and refuses any path that leads outside it.
-
-    Jinja's FileSystemLoader refuses ``..`` but follows symbolic links, and a repository can
-    commit a link to ``/etc``. Here the real path must stay inside the real folder, and it must
-    be a regular file (not ``/dev/zero`` behind a link).
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.real_folder = folder.resolve()
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
-        real = path.resolve()
-        if not real.is_relative_to(self.real_folder):
-            # Not TemplateNotFound: ChoiceLoader would try the next loader and lose the reason.
-            raise TemplateError(f"template {template!r} leads outside {self.folder.name}/")
-        if not real.is_file():
-            raise jinja2.TemplateNotFound(template)
-        return real.read_text(encoding="utf-8"), str(path), lambda: True
-
-
 def create_environment(workspace: Workspace) -> jinja2.Environment:
     """The sandboxed environment shared by every letter of a workspace."""
     loader = jinja2.ChoiceLoader(
         [
-            ConfinedLoader(workspace.templates_dir),
-            jinja2.PrefixLoader({"_layouts": ConfinedLoader(BUILTIN_LAYOUTS)}),
+            ConfinedLoader(workspace.templates_dir, outside_error=TemplateError),
+            jinja2.PrefixLoader(
+                {"_layouts": ConfinedLoader(BUILTIN_LAYOUTS, outside_error=TemplateError)}
+            ),
         ]
     )
-    environment = ImmutableSandboxedEnvironment(
+    environment = LetterSandbox(
         loader=loader,
         undefined=LetterUndefined,
         autoescape=False,
@@ -350,7 +327,11 @@ class LetterRenderer:
 
     def _run(self, template: jinja2.Template, context: dict[str, Any]) -> str:
         try:
-            return template.render(context)
+            return render_limited(template, context)
+        except RenderTimeout as err:
+            raise TemplateError(
+                f"{err}: is there a loop that never ends?", self._failing_line(err, template)
+            ) from err
         except jinja2.TemplateSyntaxError as err:  # in an included template
             raise self._syntax_error(err, template.name or "?") from err
         except jinja2.UndefinedError as err:
