@@ -67,7 +67,7 @@ def build(
     workspace = inspection.workspace
     assert workspace is not None  # a workspace that failed to load is an error
     chosen_formats = list(dict.fromkeys(formats)) or list(workspace.settings.formats)
-    theme = default_theme(workspace.settings.page_size)
+    theme = default_theme(workspace.settings.page_size, asset_root=workspace.root)
     written: dict[str, list[Path]] = {}
     for campaign in inspection.campaigns:
         paths = written.setdefault(campaign.name, [])

@@ -41,6 +41,7 @@ from letterforge.workspace import (
     ResolvedCampaign,
     Workspace,
     campaign_names,
+    case_collisions,
     load_campaign,
     load_people,
     load_settings,
@@ -113,6 +114,7 @@ def inspect_workspace(
     names = list(dict.fromkeys(campaigns)) or campaign_names(root)
     if not names:
         problems.errors.append(ConfigError("there are no campaigns: add a file to campaigns/"))
+    problems.errors.extend(case_collisions(campaign_names(root)))
     records = []
     for name in names:
         with problems.collect():

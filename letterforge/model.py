@@ -26,13 +26,23 @@ from pydantic import (
 from pydantic_core import core_schema
 
 from letterforge.errors import ConfigError, Problems
-from letterforge.yamlio import YamlDocument, YamlPath
+from letterforge.yamlio import YamlDocument, YamlPath, format_field_path
 
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 # Ids become file names: keep them to characters that are safe on every file system.
 PERSON_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French"}
+# Names Windows keeps for devices, with or without an extension: a file `con.pdf` cannot exist.
+WINDOWS_DEVICE_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
+)
+
+
+def is_device_name(name: str) -> bool:
+    """Whether ``name`` cannot be a file name on Windows (``con``, ``LPT1.yaml`` ...)."""
+    return name.split(".")[0].lower() in WINDOWS_DEVICE_NAMES
+
 
 # The forms _parse_ids and _parse_selectors accept, for editors: one value or a list.
 _ID_SCHEMA = {"type": "string", "pattern": PERSON_ID.pattern}
@@ -206,6 +216,11 @@ class Person(StrictModel):
             raise ValueError(
                 f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_' "
                 "(it becomes a file name)"
+            )
+        if is_device_name(value):
+            raise ValueError(
+                f"{value!r} cannot be an id: Windows keeps it for a device, so no file can "
+                "have that name"
             )
         return value
 
@@ -464,17 +479,6 @@ _TYPE_MESSAGES = {
     "bool_parsing": "expected true or false",
     "bool_type": "expected true or false",
 }
-
-
-def format_field_path(loc: tuple[Any, ...]) -> str:
-    """``("people", 3, "title")`` → ``people[3].title``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

@@ -35,7 +35,6 @@ from letterforge.markdown import MarkdownProblem, parse_letter
 from letterforge.model import (
     LANGUAGE_TAG,
     Localized,
-    format_field_path,
     language_fallbacks,
     language_name,
 )
@@ -46,6 +45,7 @@ from letterforge.yamlio import (
     YamlDocument,
     YamlPath,
     forbidden_character_message,
+    format_field_path,
 )
 
 BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"

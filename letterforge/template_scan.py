@@ -18,8 +18,6 @@ from letterforge.render import undefined_message, unknown_name_message
 
 # Names a template may read as a mapping, and the keys each holds.
 Shapes = dict[str, frozenset[str] | None]
-# Calls a template may make on any mapping: {% for key, value in vars.items() %}.
-_MAPPING_METHODS = frozenset({"items", "keys", "values", "get"})
 # Filters and tests that exist to handle a value that may be missing.
 _GUARDING_FILTERS = frozenset({"default", "d"})
 _GUARDING_TESTS = frozenset({"defined", "undefined"})
@@ -93,8 +91,8 @@ def scan_template(
             if not isinstance(key, str) or key.startswith("_") or key in keys:
                 continue  # underscored names are the sandbox's to refuse
             parent = parents.get(id(access))
-            if key in _MAPPING_METHODS and isinstance(parent, nodes.Call):
-                continue
+            if hasattr(dict, key) and isinstance(parent, nodes.Call):
+                continue  # a mapping's method; the sandbox refuses those that change it
             if (owner, key) not in optional:
                 problems.append(TemplateProblem(filename, access.lineno, _undefined(key, keys)))
     for include in tree.find_all(nodes.Include):

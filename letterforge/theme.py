@@ -4,6 +4,7 @@ paragraph styles and page setup, so the two formats agree."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from letterforge.document import Role
@@ -44,6 +45,8 @@ class Theme:
     line_height: float = 1.2
     color: str = "1A1A1A"
     roles: dict[Role, RoleStyle] = field(default_factory=dict)
+    # The folder images and other files of the theme are read from; nothing outside it is.
+    asset_root: Path | None = None
 
     def style(self, role: Role) -> RoleStyle:
         return self.roles.get(role, RoleStyle())
@@ -76,7 +79,9 @@ DEFAULT_ROLES = {
 }
 
 
-def default_theme(page_size: Literal["letter", "a4"]) -> Theme:
+def default_theme(page_size: Literal["letter", "a4"], asset_root: Path | None = None) -> Theme:
     """The built-in theme: restrained and classic."""
     margin = 72.0 if page_size == "letter" else 70.87  # one inch; 25 mm on A4
-    return Theme(page_size=page_size, margin=margin, roles=dict(DEFAULT_ROLES))
+    return Theme(
+        page_size=page_size, margin=margin, roles=dict(DEFAULT_ROLES), asset_root=asset_root
+    )

@@ -18,11 +18,11 @@ from letterforge.model import (
     Roster,
     Settings,
     TagQuery,
-    format_field_path,
+    is_device_name,
     resolve_scalars,
     validate_document,
 )
-from letterforge.yamlio import YamlDocument, YamlPath, load_yaml_file
+from letterforge.yamlio import YamlDocument, YamlPath, format_field_path, load_yaml_file
 
 SETTINGS_FILE = "letterforge.yaml"
 # A campaign is named by its file name; anything else (a path) must not reach the file system.
@@ -240,9 +240,32 @@ def campaign_names(root: Path) -> list[str]:
     return [path.stem for path in yaml_files(root / "campaigns")]
 
 
+def case_collisions(names: list[str]) -> list[ConfigError]:
+    """Campaigns whose names differ only by case: one folder in build/ on Windows and macOS."""
+    seen: dict[str, str] = {}
+    problems = []
+    for name in names:
+        first = seen.setdefault(name.casefold(), name)
+        if first != name:
+            problems.append(
+                ConfigError(
+                    f"campaign names {first!r} and {name!r} differ only by case: on Windows "
+                    "and macOS their letters would overwrite each other; rename one",
+                    Location(f"campaigns/{name}.yaml"),
+                )
+            )
+    return problems
+
+
 def load_campaign(root: Path, name: str) -> CampaignRecord:
     """Load and validate ``campaigns/<name>.yaml``."""
     path = root / "campaigns" / f"{name}.yaml"
+    if is_device_name(name) and path.is_file():
+        raise ConfigError(
+            f"campaign name {name!r} is kept by Windows for a device, so its letters cannot be "
+            f"written there: rename campaigns/{name}.yaml",
+            Location(f"campaigns/{name}.yaml"),
+        )
     if not CAMPAIGN_NAME.match(name) or not path.is_file():
         names = campaign_names(root)
         suggestion = did_you_mean(name, names)

@@ -19,7 +19,7 @@ import yaml
 from letterforge.errors import ConfigError, Location, relative_path
 
 # Rosters are hand-written lists of people; anything this large is a mistake or an attack.
-MAX_YAML_BYTES = 20 * 1024 * 1024
+MAX_YAML_BYTES = 10 * 1024 * 1024
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -67,6 +67,17 @@ class YamlDocument:
             if not probe:
                 return Location(self.path)
             probe = probe[:-1]
+
+
+def format_field_path(loc: tuple[Any, ...]) -> str:
+    """``("people", 3, "title")`` → ``people[3].title``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
 
 
 def forbidden_character_message(character: str) -> str:
@@ -163,7 +174,9 @@ class _Converter:
             return None
         forbidden = FORBIDDEN_CHARACTERS.search(value)
         if forbidden:
-            raise ConfigError(forbidden_character_message(forbidden.group()), self._location(node))
+            field = format_field_path(path)
+            message = forbidden_character_message(forbidden.group())
+            raise ConfigError(f"{field}: {message}" if field else message, self._location(node))
         return unicodedata.normalize("NFC", value)
 
     def _check_tag(self, node: yaml.Node, expected: str) -> None:

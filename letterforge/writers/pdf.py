@@ -1,34 +1,61 @@
 """Document model → PDF, through the HTML writer and WeasyPrint.
 
-WeasyPrint gets a URL fetcher that refuses every resource except inline ``data:`` URLs: letters
-are rendered from templates that may come from outside the organization, and rendering must
-never read local files or reach the network. This module imports WeasyPrint, so only code that
-writes PDFs imports it.
+WeasyPrint gets a URL fetcher that serves ``data:`` URLs and regular files inside the workspace
+(a logo, say) and fails the render on anything else: letters are rendered from templates that
+may come from outside the organization, and rendering must never read other local files or reach
+the network. This module imports WeasyPrint, so only code that writes PDFs imports it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from letterforge.document import Document
+from letterforge.errors import OutputError
 from letterforge.theme import Theme
 from letterforge.writers.html import document_html
 
+# An image for a letterhead is a few hundred kilobytes.
+MAX_ASSET_BYTES = 10 * 1024 * 1024
+
 
 class LockedFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves ``data:`` URLs and fails the render on anything else."""
+    """Serves ``data:`` URLs and regular files inside ``root``; anything else fails the render.
+
+    No network access is attempted at all, so there is no redirect to follow.
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self.root = root.resolve() if root is not None else None
 
     def fetch(self, url: str, headers: Any = None) -> Any:
-        if url.startswith("data:"):
+        parts = urlsplit(url)
+        if parts.scheme == "data":
             return super().fetch(url, headers)
-        raise FatalURLFetchingError(f"letters may not load {url!r}")
+        if parts.scheme == "file" and self.root is not None:
+            path = Path(unquote(parts.path)).resolve()
+            if (
+                path.is_relative_to(self.root)
+                and path.is_file()
+                and path.stat().st_size <= MAX_ASSET_BYTES
+            ):
+                return super().fetch(path.as_uri(), headers)
+        raise FatalURLFetchingError(
+            f"letters may load only files inside the workspace, and {url!r} is not one"
+        )
 
 
 def write_pdf(document: Document, path: Path, theme: Theme) -> None:
     """Render ``document`` to a PDF file at ``path``."""
-    html = weasyprint.HTML(string=document_html(document, theme), url_fetcher=LockedFetcher())
-    html.write_pdf(path)
+    fetcher = LockedFetcher(theme.asset_root)
+    try:
+        html = weasyprint.HTML(string=document_html(document, theme), url_fetcher=fetcher)
+        html.write_pdf(path)
+    except FatalURLFetchingError as err:
+        raise OutputError(f"{document.title}: {err}") from err
