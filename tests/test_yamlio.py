@@ -39,8 +39,8 @@ def test_strings_are_nfc_normalized() -> None:
         ("a: 1\na: 2\n", "x.yaml:2:1: error: duplicate key 'a' (first defined on line 1)"),
         (
             "a: &x [1]\nb: *x\n",
-            "x.yaml:1:4: error: YAML anchors and aliases are not supported: this value is "
-            "reused by an alias; write it out where it is needed",
+            "x.yaml:1:4: error: YAML anchors (&x) are not supported: write the value out "
+            "where it is needed",
         ),
         ("base: {a: 1}\n<<: {b: 2}\n", "x.yaml:2:1: error: YAML merge keys (<<) are not supported"),
         (
@@ -62,3 +62,27 @@ def test_unsafe_or_ambiguous_yaml_is_refused(text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_yaml_text(text, "x.yaml")
     assert caught.value.format_message() == message
+
+
+def test_deep_nesting_is_refused_without_crashing() -> None:
+    # libyaml's composer recursed in C and crashed the process at 25,000 levels.
+    with pytest.raises(ConfigError) as caught:
+        load_yaml_text("tags: " + "[" * 25_000 + "]" * 25_000 + "\n", "x.yaml")
+    assert (
+        caught.value.format_message()
+        == "x.yaml:1:70: error: invalid YAML: nested more than 64 levels deep"
+    )
+
+
+def test_an_alias_is_refused_where_it_stands() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_yaml_text("a: [1]\nb: *x\n", "x.yaml")
+    assert "x.yaml:2:4" in caught.value.format_message()
+
+
+def test_control_characters_in_keys_are_refused() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_yaml_text('vars: {"a\\u0001": 1}\n', "x.yaml")
+    assert caught.value.format_message() == (
+        "x.yaml:1:8: error: vars: the control character U+0001 cannot appear in a letter"
+    )
