@@ -68,10 +68,19 @@ def build(
     assert workspace is not None  # a workspace that failed to load is an error
     chosen_formats = list(dict.fromkeys(formats)) or list(workspace.settings.formats)
     theme = default_theme(workspace.settings.page_size, asset_root=workspace.root)
+    plans = {
+        campaign.name: plan_documents(inspection, campaign) for campaign in inspection.campaigns
+    }
+    # Before writing anything: no output folder may be a link out of the workspace.
+    for documents in plans.values():
+        for planned in documents:
+            make_output_folder(
+                (workspace.build_dir / planned.stem).parent, workspace.root, create=False
+            )
     written: dict[str, list[Path]] = {}
     for campaign in inspection.campaigns:
         paths = written.setdefault(campaign.name, [])
-        for planned in plan_documents(inspection, campaign):
+        for planned in plans[campaign.name]:
             for fmt in chosen_formats:
                 target = workspace.build_dir / f"{planned.stem}.{fmt}"
                 _write_atomically(target, planned.document, theme, fmt, workspace.root)
@@ -117,12 +126,35 @@ def _writer(fmt: Format) -> Callable[[Document, Path, Theme], None]:
     return write_docx
 
 
+def make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None:
+    """Create ``folder`` inside ``root/build``, refusing symbolic links on the way.
+
+    A repository can commit ``build`` (or ``build/<campaign>``) as a link to another folder;
+    following it would write, and replace files, outside the workspace. With ``create``
+    false, only check the folders that exist.
+    """
+    current = root
+    for part in folder.relative_to(root).parts:
+        current = current / part
+        if current.is_symlink():
+            raise OutputError(
+                f"{relative_path(current, root)} is a symbolic link: letterforge writes only "
+                "into real folders inside build/; remove the link"
+            )
+        if not current.exists():
+            if not create:
+                return
+            current.mkdir()
+        elif not current.is_dir():
+            raise OutputError(f"{relative_path(current, root)} is a file, not a folder")
+
+
 def _write_atomically(
     target: Path, document: Document, theme: Theme, fmt: Format, root: Path
 ) -> None:
     shown = relative_path(target, root)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_output_folder(target.parent, root)
         handle, temporary = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
         )

@@ -126,6 +126,11 @@ def inspect_workspace(
         return inspection
     workspace = Workspace(root, settings, settings_document, people)
     inspection.workspace = workspace
+    if not workspace.templates_dir.resolve().is_relative_to(root.resolve()):
+        inspection.add(
+            ConfigError("is a link that leads outside the workspace", Location("templates/"))
+        )
+        return inspection
     renderer = LetterRenderer(workspace)
     complete: list[ResolvedCampaign] = []
     for record in records:

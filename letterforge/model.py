@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -80,6 +81,22 @@ _LANGUAGES_SCHEMA: dict[str, Any] = {
 }
 
 
+# Template, layout and campaign names become file and folder names.
+FILE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-])?")
+
+
+def _check_file_name(value: str, what: str) -> str:
+    if not FILE_NAME.fullmatch(value):
+        raise ValueError(f"{value!r} is not {what}")
+    return value
+
+
+def _check_layout_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return _check_file_name(value, "a layout name: name a file in templates/_layouts/")
+
+
 def language_name(lang: str) -> str:
     """``es`` → ``Spanish (es)``, for messages."""
     name = LANGUAGE_NAMES.get(lang.split("-")[0])
@@ -119,7 +136,7 @@ class Localized:
             return cls(same=value)
         if isinstance(value, dict) and value:
             for lang, text in value.items():
-                if not LANGUAGE_TAG.match(lang):
+                if not LANGUAGE_TAG.fullmatch(lang):
                     raise ValueError(f"{lang!r} is not a language tag such as en, es or es-MX")
                 if not isinstance(text, str) or not text.strip():
                     raise ValueError(f"the {lang} value must be text")
@@ -158,7 +175,7 @@ class StrictModel(BaseModel):
 
 def _check_language_tags(tags: list[str]) -> list[str]:
     for tag in tags:
-        if not LANGUAGE_TAG.match(tag):
+        if not LANGUAGE_TAG.fullmatch(tag):
             raise ValueError(f"{tag!r} is not a language tag such as en, es or es-MX")
     if len(set(tags)) != len(tags):
         raise ValueError("a language is listed twice")
@@ -212,7 +229,7 @@ class Person(StrictModel):
     @field_validator("id")
     @classmethod
     def _id_is_safe(cls, value: str) -> str:
-        if not PERSON_ID.match(value):
+        if not PERSON_ID.fullmatch(value):
             raise ValueError(
                 f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_' "
                 "(it becomes a file name)"
@@ -269,7 +286,7 @@ class Settings(StrictModel):
     """Paper size of every letter."""
     formats: list[Literal["pdf", "docx"]] = Field(default=["pdf", "docx"], min_length=1)
     """What build writes unless --format says otherwise."""
-    layout: str = "letter"
+    layout: Annotated[str, AfterValidator(_check_layout_name)] = "letter"
     """Layout of every campaign that does not name its own."""
 
     _languages = field_validator("languages")(_check_language_tags)
@@ -294,7 +311,7 @@ Selector = str | TagQuery
 
 
 def _parse_selector(value: Any) -> Selector:
-    if isinstance(value, str) and PERSON_ID.match(value):
+    if isinstance(value, str) and PERSON_ID.fullmatch(value):
         return value
     if isinstance(value, dict) and set(value) == {"tags"}:
         tags = value["tags"]
@@ -319,7 +336,7 @@ def _parse_ids(value: Any) -> list[str]:
         return []
     items = value if isinstance(value, list) else [value]
     for item in items:
-        if not (isinstance(item, str) and PERSON_ID.match(item)):
+        if not (isinstance(item, str) and PERSON_ID.fullmatch(item)):
             raise ValueError(f"expected a person id, not {item!r}")
     return items
 
@@ -345,7 +362,8 @@ def resolve_scalars(value: Any, document: YamlDocument, path: YamlPath) -> Any:
         return value
     if value in {"true", "false"}:
         return value == "true"
-    if re.fullmatch(r"-?(0|[1-9][0-9]*)", value):
+    # Longer digit strings are identifiers (a phone or account number), not numbers.
+    if re.fullmatch(r"-?(0|[1-9][0-9]{0,17})", value):
         return int(value)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
@@ -373,7 +391,7 @@ class Campaign(StrictModel):
         default=None, min_length=1
     )
     """Languages of this campaign (default: the settings' languages)."""
-    layout: str | None = None
+    layout: Annotated[str | None, AfterValidator(_check_layout_name)] = None
     """Layout in templates/_layouts/ (default: the settings' layout)."""
     subject: Localized | None = None
     """Optional subject line, per language."""
@@ -397,9 +415,7 @@ class Campaign(StrictModel):
     @field_validator("template")
     @classmethod
     def _template_is_a_folder_name(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
-            raise ValueError(f"{value!r} is not a template name: name a folder in templates/")
-        return value
+        return _check_file_name(value, "a template name: name a folder in templates/")
 
     @field_validator("date", mode="before")
     @classmethod

@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 from jinja2.exceptions import SecurityError
 
-from letterforge.document import Letter
+from letterforge.document import Block, Letter
 from letterforge.errors import (
     Collector,
     ConfigError,
@@ -38,7 +38,13 @@ from letterforge.model import (
     language_fallbacks,
     language_name,
 )
-from letterforge.sandbox import ConfinedLoader, LetterSandbox, RenderTimeout, render_limited
+from letterforge.sandbox import (
+    ConfinedLoader,
+    LetterSandbox,
+    RenderTimeout,
+    render_limited,
+    time_limit,
+)
 from letterforge.workspace import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
 from letterforge.yamlio import (
     FORBIDDEN_CHARACTERS,
@@ -151,9 +157,15 @@ def create_environment(workspace: Workspace) -> jinja2.Environment:
     """The sandboxed environment shared by every letter of a workspace."""
     loader = jinja2.ChoiceLoader(
         [
-            ConfinedLoader(workspace.templates_dir, outside_error=TemplateError),
+            ConfinedLoader(
+                workspace.templates_dir, boundary=workspace.root, outside_error=TemplateError
+            ),
             jinja2.PrefixLoader(
-                {"_layouts": ConfinedLoader(BUILTIN_LAYOUTS, outside_error=TemplateError)}
+                {
+                    "_layouts": ConfinedLoader(
+                        BUILTIN_LAYOUTS, boundary=BUILTIN_LAYOUTS, outside_error=TemplateError
+                    )
+                }
             ),
         ]
     )
@@ -207,20 +219,18 @@ class LetterRenderer:
         context = self.context(source)
         body_template = self.body_template(source.campaign.record, source.lang)
         layout = self.layout(source.campaign.record)
-        body = self._run(body_template, context)
-        text = self._run(layout, {**context, "body": MarkdownText(body)})
-        forbidden = FORBIDDEN_CHARACTERS.search(text)
-        if forbidden:  # values were checked when loaded: a template holds it
-            character = forbidden.group()
-            template = body_template if character in body else layout
-            raise TemplateError(
-                forbidden_character_message(character),
-                self._location(template, self._source_line(template, lambda s: character in s)),
-            )
-        try:
-            blocks = parse_letter(text)
-        except MarkdownProblem as problem:
-            raise self._markdown_error(problem, body, body_template, layout) from None
+        with time_limit():
+            body = self._run(body_template, context)
+            text = self._run(layout, {**context, "body": MarkdownText(body)})
+            try:
+                blocks = parse_letter(text)
+            except MarkdownProblem as problem:
+                raise self._markdown_error(problem, body, body_template, layout) from None
+            except RenderTimeout as err:
+                raise TemplateError(
+                    f"{err} (reading its Markdown)", self._location(body_template, None)
+                ) from err
+        self._check_characters(blocks, body, body_template, layout)
         campaign = context["campaign"]
         return Letter(
             lang=source.lang,
@@ -363,8 +373,47 @@ class LetterRenderer:
                 f"an included template is not UTF-8 text ({err.reason})",
                 self._failing_line(err, template),
             ) from err
-        except (ValueError, TypeError, ArithmeticError, LookupError) as err:
-            raise TemplateError(str(err), self._failing_line(err, template)) from err
+        except MemoryError as err:
+            raise TemplateError(
+                "the template needs more memory than any letter", self._failing_line(err, template)
+            ) from err
+        except (
+            ValueError,
+            TypeError,
+            ArithmeticError,
+            LookupError,
+            AttributeError,
+            AssertionError,
+            RuntimeError,
+            OSError,
+        ) as err:
+            # A filter or method given the wrong kind of value: Python's words, the template's line.
+            raise TemplateError(
+                str(err) or type(err).__name__, self._failing_line(err, template)
+            ) from err
+
+    def _check_characters(
+        self,
+        blocks: tuple[Block, ...],
+        body: str,
+        body_template: jinja2.Template,
+        layout: jinja2.Template,
+    ) -> None:
+        """Refuse characters a DOCX cannot hold; values were checked when loaded, so a
+        template wrote them, directly or as a Markdown entity such as ``&#12;``."""
+        text = "".join(block.plain_text.replace("\n", " ") for block in blocks)
+        forbidden = FORBIDDEN_CHARACTERS.search(text)
+        if forbidden:
+            character = forbidden.group()
+
+            def holds_it(source_line: str) -> bool:
+                return character in source_line or "&#" in source_line
+
+            template = body_template if holds_it(body) else layout
+            line = self._source_line(template, holds_it)
+            raise TemplateError(
+                forbidden_character_message(character), self._location(template, line)
+            )
 
     def _syntax_error(self, err: jinja2.TemplateSyntaxError, name: str) -> TemplateError:
         message = _jinja_message(err.message or "", self.environment)
@@ -445,7 +494,7 @@ def localize_vars(
     is not (those keys are data that happen to look like tags).
     """
     if isinstance(value, dict):
-        keys = [key for key in value if isinstance(key, str) and LANGUAGE_TAG.match(key)]
+        keys = [key for key in value if isinstance(key, str) and LANGUAGE_TAG.fullmatch(key)]
         tags = {tag for language in languages for tag in language_fallbacks(language)}
         if value and len(keys) == len(value) and tags.intersection(keys):
             for tag in language_fallbacks(lang):

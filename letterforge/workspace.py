@@ -6,13 +6,13 @@ templates in ``templates/`` and campaigns in ``campaigns/``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from letterforge.errors import Collector, ConfigError, Location, did_you_mean
 from letterforge.locale import has_conventions, supported_languages
 from letterforge.model import (
+    FILE_NAME,
     Campaign,
     Person,
     Roster,
@@ -26,7 +26,7 @@ from letterforge.yamlio import YamlDocument, YamlPath, format_field_path, load_y
 
 SETTINGS_FILE = "letterforge.yaml"
 # A campaign is named by its file name; anything else (a path) must not reach the file system.
-CAMPAIGN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+CAMPAIGN_NAME = FILE_NAME
 
 
 @dataclass(frozen=True)
@@ -266,7 +266,7 @@ def load_campaign(root: Path, name: str) -> CampaignRecord:
             f"written there: rename campaigns/{name}.yaml",
             Location(f"campaigns/{name}.yaml"),
         )
-    if not CAMPAIGN_NAME.match(name) or not path.is_file():
+    if not CAMPAIGN_NAME.fullmatch(name) or not path.is_file():
         names = campaign_names(root)
         suggestion = did_you_mean(name, names)
         known = f"; campaigns: {', '.join(names)}" if names else "; campaigns/ has none"

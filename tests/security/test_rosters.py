@@ -144,3 +144,57 @@ def test_nothing_is_written_outside_build(tmp_path: Path) -> None:
 def test_rendering_libraries_are_at_versions_with_known_advisories_fixed() -> None:
     assert Version(version("jinja2")) >= Version("3.1.6")
     assert Version(version("weasyprint")) >= Version("70.0")
+
+
+@pytest.mark.parametrize("link", ["build", "build/note", "build/note/en"])
+def test_a_committed_link_in_build_is_not_followed(tmp_path: Path, link: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "ana.pdf").write_text("someone else's file", encoding="utf-8")
+    workspace = make_workspace(tmp_path / "ws", {})
+    (workspace / link).parent.mkdir(parents=True, exist_ok=True)
+    (workspace / link).symlink_to(outside)
+    result = run(workspace, "build")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {link} is a symbolic link: letterforge writes only into real folders inside "
+        "build/; remove the link\n"
+    )
+    assert sorted(path.name for path in outside.iterdir()) == ["ana.pdf"]
+    assert (outside / "ana.pdf").read_text(encoding="utf-8") == "someone else's file"
+
+
+def test_an_id_with_a_trailing_newline_is_refused(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path, {})
+    replace_in(workspace / ROSTER, "id: ana", 'id: "nul\\n"')
+    checked = run(workspace, "check", "-q")
+    assert checked.exit_code == 1
+    assert checked.stdout.startswith(
+        f"{ROSTER}:2:9: error: people[0].id: 'nul\\n' is not a valid id"
+    )
+
+
+def test_long_digit_strings_in_vars_stay_text(tmp_path: Path) -> None:
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: [ana]\nfrom: [sam]\n"
+                f"vars:\n  account: {'9' * 5000}\n"
+            ),
+            "templates/note/letter.en.md.j2": "Account {{ vars.account[:4] }}.\n",
+        },
+    )
+    result = run(workspace, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    assert ("Letter Body", "Account 9999.") in docx_paragraphs(
+        workspace / "build" / "note" / "en" / "ana.docx"
+    )
+
+
+def test_a_very_long_template_name_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path, {})
+    replace_in(workspace / "campaigns" / "note.yaml", "template: note", f"template: {'x' * 300}")
+    checked = run(workspace, "check", "-q")
+    assert checked.exit_code == 1
+    assert checked.stdout.startswith("campaigns/note.yaml:3:11: error: template: 'xxx")

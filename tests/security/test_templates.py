@@ -7,12 +7,13 @@ not at all).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 import letterforge.sandbox
-from tests.conftest import flat, pdf_pages, replace_in, run
+from tests.conftest import copy_example, flat, pdf_pages, replace_in, run
 
 EN = "templates/essential-services/letter.en.md.j2"
 
@@ -137,7 +138,7 @@ BOMBS = {
     ),
     "output of loops": (
         "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
-        "the letter's text would exceed 1,000,000 characters",
+        "the letter's text would exceed 200,000 characters",
     ),
 }
 
@@ -186,3 +187,128 @@ def test_raw_html_and_css_are_text_not_markup(example: Path) -> None:
     assert '<img src="file:///etc/passwd"> <link rel="attachment"' in text
     assert "root:x:0:0" not in text
     assert b"/EmbeddedFile" not in pdf.read_bytes()
+
+
+MORE_BOMBS = {
+    "width from a nested field": (
+        "{{ '{0:{1}}'.format('x', 2000000000) }}",
+        "a width taken from the values ('{:{}}') is not allowed",
+    ),
+    "width from the values": (
+        "{{ '%*s' % (2000000000, 'x') }}",
+        "a width taken from the values ('%*d') is not allowed",
+    ),
+    "one big value in many fields": (
+        "{{ ('%(a)s' * 2000)|format(a='x' * 999999) }}",
+        "a value of 2,020,008,000 characters or items (the limit is 1,000,000)",
+    ),
+    "join of a generator": (
+        "{{ range(2000)|join('x' * 999999) }}",
+        "a value of 2,000,000,000 characters or items (the limit is 1,000,000)",
+    ),
+    "str.join of a string": (
+        "{{ ('y' * 2000).join('x' * 999999) }}",
+        "a value of 2,000,997,999 characters or items (the limit is 1,000,000)",
+    ),
+    "expandtabs by keyword": (
+        "{{ ('\\t' * 999999).expandtabs(tabsize=2000) }}",
+        "a value of 2,000,997,999 characters or items (the limit is 1,000,000)",
+    ),
+    "translate": (
+        "{{ ('x' * 999999).translate({120: 'y' * 2000}) }}",
+        "a value of 1,999,998,000 characters or items (the limit is 1,000,000)",
+    ),
+    "bytes": ("{{ 'x'.encode() }}", "bytes have no place in a letter"),
+    "a list of long strings": (
+        "{{ (['x' * 999999] * 2000)|string }}",
+        "a value of 2,000,000,000 characters or items (the limit is 1,000,000)",
+    ),
+    "captured output": (
+        "{% set s %}{% for i in range(2000) %}{{ 'x' * 999 }}{% endfor %}{% endset %}",
+        "a value of 1,000,998 characters or items (the limit is 1,000,000)",
+    ),
+    "batch with a fill": (
+        "{{ [1]|batch(300000000, 'x')|first|length }}",
+        "a value of 300,000,000 characters or items (the limit is 1,000,000)",
+    ),
+    "slice folded while compiling": (
+        "{% if false %}{{ [1]|slice(50000000)|list|length }}{% endif %}{{ [1]|slice(50000000) }}",
+        "a value of 50,000,000 characters or items (the limit is 1,000,000)",
+    ),
+    "sum of lists": (
+        "{{ ([['x'] * 999999] * 300)|sum(start=[])|length }}",
+        "a value of 1,999,998 characters or items (the limit is 1,000,000)",
+    ),
+    "a comparison of huge lists": (
+        "{{ ([1] * 999998 + [2]) in ([[1] * 999999] * 999999) }}",
+        "a value of 1,999,996 characters or items (the limit is 1,000,000)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), MORE_BOMBS.values(), ids=list(MORE_BOMBS))
+def test_bombs_found_by_an_attacker_are_refused(example: Path, text: str, message: str) -> None:
+    said = check_en(example, text)
+    assert said.endswith(f": error: not allowed in a template: {message}\n"), said
+    assert said.count("\n") == 1
+
+
+MISUSES = {
+    "dictsort of a list": ("{{ [1, 2]|dictsort }}", "'list' object has no attribute 'items'"),
+    "xmlattr of a list": ("{{ [1]|xmlattr }}", "'list' object has no attribute 'items'"),
+    "truncate to a negative length": (
+        "{{ 'hello world'|truncate(-5) }}",
+        "expected length >= 3, got -5",
+    ),
+    "include of a name with a NUL": (
+        "{% include 'a\\x00b' %}",
+        "no template named 'a\\x00b'",
+    ),
+    "include of a very long name": (
+        "{% include 'x' * 300 %}",
+        "no template named '" + "x" * 300 + "'",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), MISUSES.values(), ids=list(MISUSES))
+def test_misused_filters_are_errors_on_the_template_line(
+    example: Path, text: str, message: str
+) -> None:
+    said = check_en(example, text)
+    assert said == f"{EN}:1: error: {message}\n"
+
+
+def test_a_control_character_written_as_an_entity_is_refused(example: Path) -> None:
+    said = check_en(example, "A&#12;B")
+    assert said == f"{EN}:1: error: the control character U+000C cannot appear in a letter\n"
+
+
+def test_templates_folder_linked_out_of_the_workspace_cannot_include_outside(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "secret.txt").write_text("the secret\n", encoding="utf-8")
+    workspace = copy_example(tmp_path / "ws")
+    shutil.rmtree(workspace / "templates")
+    (workspace / "templates").symlink_to("..")
+    for lang in ("en", "es"):
+        (workspace / f"letter.{lang}.md.j2").write_text("{% include 'secret.txt' %}\n")
+    replace_in(
+        workspace / "campaigns" / "essential-services-2020.yaml",
+        "template: essential-services",
+        "template: ws",
+    )
+    result = run(workspace, "build")
+    assert result.exit_code == 1
+    assert result.stderr == "templates/: error: is a link that leads outside the workspace\n"
+    assert not (workspace / "build").exists()
+
+
+def test_an_include_through_a_templates_link_inside_the_workspace_stays_inside(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "secret.txt").write_text("the secret\n", encoding="utf-8")
+    workspace = copy_example(tmp_path / "ws")
+    (workspace / "templates" / "up").symlink_to("../..")
+    said = check_en(workspace, "{% include 'up/secret.txt' %}")
+    assert said == f"{EN}:1: error: template 'up/secret.txt' leads outside templates/\n"
