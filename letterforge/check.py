@@ -237,9 +237,12 @@ def _check_templates(
             inspection.add(err)
     for template, template_shapes in templates:
         assert template.name is not None
-        scanned = scan_template(
-            renderer.environment, template.name, template_shapes, loop_shapes=loop_shapes
-        )
+        try:
+            scanned = scan_template(
+                renderer.environment, template.name, template_shapes, loop_shapes=loop_shapes
+            )
+        except RecursionError:  # nested too deeply to walk; compiling and rendering say so
+            scanned = []
         for problem in scanned:
             where = Location(renderer.shown(problem.filename), problem.line)
             inspection.add(Finding(where, problem.message))

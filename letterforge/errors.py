@@ -152,7 +152,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'title'?)`` when ``word`` nearly matches one of ``choices``, else ``""``."""
     import difflib
 
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    candidates = list(choices)
+    if len(candidates) > 2_000:  # a hint is not worth seconds of comparing
+        return ""
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 

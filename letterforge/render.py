@@ -108,7 +108,8 @@ def undefined_message(name: str, keys: Iterable[str] | None) -> str:
     hint = did_you_mean(name, known)
     if hint:
         return f"{name!r} is not defined{hint}"
-    return f"{name!r} is not defined (there is: {', '.join(known) or 'nothing'})"
+    listed = ", ".join(known[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+    return f"{name!r} is not defined (there is: {listed or 'nothing'})"
 
 
 class MarkdownText(str):
@@ -223,9 +224,10 @@ class LetterRenderer:
             body = self._run(body_template, context)
             text = self._run(layout, {**context, "body": MarkdownText(body)})
             try:
-                blocks = parse_letter(text)
-            except MarkdownProblem as problem:
-                raise self._markdown_error(problem, body, body_template, layout) from None
+                try:
+                    blocks = parse_letter(text)
+                except MarkdownProblem as problem:
+                    raise self._markdown_error(problem, body, body_template, layout) from None
             except RenderTimeout as err:
                 raise TemplateError(
                     f"{err} (reading its Markdown)", self._location(body_template, None)
@@ -329,6 +331,10 @@ class LetterRenderer:
             raise TemplateError(
                 f"not UTF-8 text ({err.reason})", Location(self._shown_name(names))
             ) from err
+        except SyntaxError as err:  # Python's own limits on nesting, hit by compiled templates
+            raise TemplateError(
+                f"too deeply nested to compile ({err.msg})", Location(self._shown_name(names))
+            ) from err
         except (ValueError, ArithmeticError, MemoryError, RecursionError) as err:
             # Jinja folds constant expressions such as 10 ** 100000 while compiling.
             raise TemplateError(
@@ -365,8 +371,12 @@ class LetterRenderer:
             raise TemplateError(message, self._failing_line(err, template)) from err
         except RecursionError as err:
             raise TemplateError(
-                "templates include or call each other without end",
+                "templates include or call each other without end, or nest too deeply",
                 self._location(template, None),
+            ) from err
+        except SyntaxError as err:  # an included template nested beyond Python's limits
+            raise TemplateError(
+                f"too deeply nested to compile ({err.msg})", self._failing_line(err, template)
             ) from err
         except UnicodeDecodeError as err:
             raise TemplateError(

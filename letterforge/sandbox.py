@@ -121,8 +121,11 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         self.printed = 0
         super().__init__(finalize=self._print, **options)
         self.globals.pop("lipsum", None)
+        # What checked filters made in this render: one call is within the limit, but |map
+        # calls a filter once per item, so their sum is bounded too.
+        self.made = 0
         for name, check in _FILTER_CHECKS.items():
-            self.filters[name] = _checked_filter(self.filters[name], check)
+            self.filters[name] = _checked_filter(self.filters[name], check, self)
 
     def _print(self, value: Any) -> Any:
         self.printed += weight(value)
@@ -186,6 +189,7 @@ def render_limited(template: jinja2.Template, context: dict[str, Any]) -> str:
     """Render ``template``, refusing output beyond :data:`MAX_LETTER_TEXT`."""
     if isinstance(template.environment, LetterSandbox):
         template.environment.printed = 0
+        template.environment.made = 0
     parts: list[str] = []
     size = 0
     for part in template.generate(context):
@@ -350,7 +354,9 @@ def _check_str_method(
     return args
 
 
-def _checked_filter(original: Callable[..., Any], check: Callable[..., Any]) -> Any:
+def _checked_filter(
+    original: Callable[..., Any], check: Callable[..., Any], sandbox: LetterSandbox
+) -> Any:
     """``original`` with ``check`` run on its arguments first, keeping Jinja's pass_* marks.
 
     The check sees the filter's own arguments, without the context Jinja may pass first; it
@@ -361,7 +367,12 @@ def _checked_filter(original: Callable[..., Any], check: Callable[..., Any]) -> 
     def checked(*args: Any, **kwargs: Any) -> Any:
         context, own = (args[:1], args[1:]) if passes_context else ((), args)
         replaced = check(*own, **kwargs)
-        return original(*context, *(own if replaced is None else replaced), **kwargs)
+        result = original(*context, *(own if replaced is None else replaced), **kwargs)
+        if isinstance(result, str):
+            sandbox.made += len(result)
+            if sandbox.made > 10 * MAX_TEXT:
+                raise LimitExceeded(f"the template made more than {10 * MAX_TEXT:,} characters")
+        return result
 
     if passes_context:
         checked.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined]

@@ -54,7 +54,7 @@ def scan_template(
     try:
         source, filename, _ = environment.loader.get_source(environment, name)
         tree = environment.parse(source, name, filename)
-    except (jinja2.TemplateError, LetterforgeError, UnicodeDecodeError):
+    except (jinja2.TemplateError, LetterforgeError, UnicodeDecodeError, RecursionError):
         return []  # rendering reports templates that are missing, unreadable or do not parse
     filename = filename or name
     parents = {id(child): parent for parent in _walk(tree) for child in parent.iter_child_nodes()}

@@ -313,3 +313,24 @@ def test_an_include_through_a_templates_link_inside_the_workspace_stays_inside(
     (workspace / "templates" / "up").symlink_to("../..")
     said = check_en(workspace, "{% include 'up/secret.txt' %}")
     assert said == f"{EN}:1: error: template 'up/secret.txt' leads outside templates/\n"
+
+
+def test_a_filter_mapped_over_many_items_is_bounded_in_total(example: Path) -> None:
+    said = check_en(example, "{{ range(3000)|map('center', 999999)|list|length }}")
+    assert said == (
+        f"{EN}:1: error: not allowed in a template: the template made more than "
+        "10,000,000 characters\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% for i in [1] %}" * 21 + "{% endfor %}" * 21,
+        "{{ " + "1+" * 210 + "1 }}",
+    ],
+    ids=["nested blocks", "nested expression"],
+)
+def test_templates_beyond_pythons_nesting_limits_are_errors(example: Path, text: str) -> None:
+    said = check_en(example, text)
+    assert said.startswith(f"{EN}: error: too deeply nested to compile (")
