@@ -134,16 +134,13 @@ def inspect_workspace(
     renderer = LetterRenderer(workspace)
     complete: list[ResolvedCampaign] = []
     for record in records:
-        chosen = [
-            lang
-            for lang in workspace.writable_languages(record, problems)
-            if not languages or lang in languages
-        ]
+        writable = workspace.writable_languages(record, problems)
+        chosen = [lang for lang in writable if not languages or lang in languages]
         _check_templates(inspection, renderer, record, chosen)
         if not rosters_complete:
             continue
         before = len(problems.errors)
-        campaign = workspace.resolve(record, problems)
+        campaign = workspace.resolve(record, problems, languages=writable)
         inspection.campaigns.append(campaign)
         involved = {
             person.person.id: person

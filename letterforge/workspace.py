@@ -134,7 +134,11 @@ class Workspace:
         return load_campaign(self.root, name)
 
     def resolve(
-        self, record: CampaignRecord, problems: Collector | None = None
+        self,
+        record: CampaignRecord,
+        problems: Collector | None = None,
+        *,
+        languages: list[str] | None = None,
     ) -> ResolvedCampaign:
         """Resolve a campaign's ids and tag queries to people, in the order it names them.
 
@@ -143,10 +147,12 @@ class Workspace:
             problems: where to report unknown ids and unsupported languages and go on with
                 the rest, so a check finds the mistakes in the letters too; without it, the
                 first problems are raised.
+            languages: the campaign's writable languages, when the caller has them already.
         """
         campaign = record.campaign
         collected = problems or Collector()
-        languages = self.writable_languages(record, collected)
+        if languages is None:
+            languages = self.writable_languages(record, collected)
         recipients: dict[str, PersonRecord] = {}  # by id: a person named twice gets one letter
         for index, selector in enumerate(campaign.to):
             with collected.collect():
