@@ -93,9 +93,10 @@ def plan_documents(inspection: Inspection, campaign: ResolvedCampaign) -> list[P
     documents = []
     for recipient in campaign.recipients:
         person_id = recipient.person.id
+        languages = campaign.languages_for(recipient)
         letters = [
             inspection.letters[key]
-            for lang in campaign.languages
+            for lang in languages
             if (key := (campaign.name, person_id, lang)) in inspection.letters
         ]
         for letter in letters:
@@ -105,7 +106,7 @@ def plan_documents(inspection: Inspection, campaign: ResolvedCampaign) -> list[P
                     Document((letter,), created=campaign.campaign.date),
                 )
             )
-        if campaign.campaign.bundle and len(letters) == len(campaign.languages) > 1:
+        if campaign.campaign.bundle and len(letters) == len(languages) > 1:
             documents.append(
                 PlannedDocument(
                     f"{campaign.name}/{BUNDLE_DIR}/{person_id}",

@@ -25,9 +25,10 @@ from letterforge.errors import (
     Location,
     sorted_findings,
 )
-from letterforge.locale import Labels
-from letterforge.model import language_name
+from letterforge.locale import Labels, language_name
+from letterforge.model import base_language, language_fallbacks
 from letterforge.render import (
+    CAMPAIGN_FIELDS,
     CONTEXT_NAMES,
     PERSON_FIELDS,
     SENDER_FIELDS,
@@ -38,6 +39,7 @@ from letterforge.render import (
 from letterforge.template_scan import Shapes, scan_template
 from letterforge.workspace import (
     CampaignRecord,
+    PersonRecord,
     ResolvedCampaign,
     Workspace,
     campaign_names,
@@ -131,23 +133,31 @@ def inspect_workspace(
             ConfigError("is a link that leads outside the workspace", Location("templates/"))
         )
         return inspection
+    problems.errors.extend(workspace.locales.problems())
     renderer = LetterRenderer(workspace)
     complete: list[ResolvedCampaign] = []
     for record in records:
         writable = workspace.writable_languages(record, problems)
-        chosen = [lang for lang in writable if not languages or lang in languages]
-        _check_templates(inspection, renderer, record, chosen)
         if not rosters_complete:
+            _check_templates(inspection, renderer, record, narrowed(writable, languages))
             continue
         before = len(problems.errors)
         campaign = workspace.resolve(record, problems, languages=writable)
         inspection.campaigns.append(campaign)
-        involved = {
-            person.person.id: person
-            for person in (*campaign.recipients, *campaign.cc, *campaign.signatories)
+        _check_templates(
+            inspection, renderer, record, narrowed(campaign.all_letter_languages, languages)
+        )
+        _check_place(inspection, campaign)
+        # Each person in the languages they appear in: a recipient in their own letters,
+        # people in copy and signatories in every letter.
+        involved: dict[str, tuple[PersonRecord, tuple[str, ...]]] = {
+            person.person.id: (person, campaign.languages_for(person))
+            for person in campaign.recipients
         }
-        for person in involved.values():
-            for lang in chosen:
+        for person in (*campaign.cc, *campaign.signatories):
+            involved[person.person.id] = (person, campaign.all_letter_languages)
+        for person, person_languages in involved.values():
+            for lang in narrowed(person_languages, languages):
                 with problems.collect():
                     person_context(person, lang)
         # With a person missing from cc or from, every letter would fail on it: say it once.
@@ -170,12 +180,11 @@ def _render_letters(
     only: list[str],
 ) -> None:
     """Trial-render every letter of ``campaign`` and compare its language versions."""
-    chosen = [lang for lang in campaign.languages if not languages or lang in languages]
     for recipient in campaign.recipients:
         if only and recipient.person.id not in only:
             continue
         versions: dict[str, Letter] = {}
-        for lang in chosen:
+        for lang in narrowed(campaign.languages_for(recipient), languages):
             inspection.letter_count += 1
             try:
                 versions[lang] = renderer.render(LetterSource(campaign, recipient, lang))
@@ -187,13 +196,23 @@ def _render_letters(
             _check_drift(inspection, renderer, campaign, versions)
 
 
+def narrowed(letter_languages: Iterable[str], wanted: Iterable[str]) -> list[str]:
+    """The languages ``--lang`` keeps: all without it; ``--lang fr`` keeps fr and fr-CA."""
+    wanted = list(wanted)
+    return [
+        lang
+        for lang in letter_languages
+        if not wanted or lang in wanted or base_language(lang) in wanted
+    ]
+
+
 def _check_narrowing(
     campaigns: list[ResolvedCampaign], *, languages: list[str], only: list[str]
 ) -> None:
     """``--lang`` and ``--only`` must name something the chosen campaigns have."""
-    offered = {lang for campaign in campaigns for lang in campaign.languages}
+    offered = {lang for campaign in campaigns for lang in campaign.all_letter_languages}
     for lang in languages:
-        if campaigns and lang not in offered:
+        if campaigns and not narrowed(offered, [lang]):
             raise ConfigError(
                 f"--lang {lang}: no chosen campaign is written in {language_name(lang)}; "
                 f"they offer {', '.join(sorted(offered))}"
@@ -216,23 +235,25 @@ def _check_templates(
         **dict.fromkeys(CONTEXT_NAMES),
         "recipient": frozenset({*PERSON_FIELDS, "salutation"}),
         "sender": frozenset(SENDER_FIELDS),
-        "campaign": frozenset({"name", "title", "subject", "date"}),
+        "campaign": frozenset(CAMPAIGN_FIELDS),
         "labels": frozenset(Labels.model_fields),
         "vars": frozenset(record.campaign.vars),
     }
     people = frozenset(PERSON_FIELDS)
     loop_shapes = {"cc": people, "signatories": people}
-    templates: list[tuple[Template, Shapes]] = []
+    templates: dict[str | None, tuple[Template, Shapes]] = {}
     try:
-        templates.append((renderer.layout(record), {**shapes, "body": None}))
+        layout = renderer.layout(record)
+        templates[layout.name] = (layout, {**shapes, "body": None})
     except LetterforgeError as err:
         inspection.add(err)
-    for lang in languages:
+    for lang in languages:  # en-US and en-CA letters share letter.en.md.j2: scan it once
         try:
-            templates.append((renderer.body_template(record, lang), shapes))
+            template = renderer.body_template(record, lang)
+            templates.setdefault(template.name, (template, shapes))
         except LetterforgeError as err:
             inspection.add(err)
-    for template, template_shapes in templates:
+    for template, template_shapes in templates.values():
         assert template.name is not None
         try:
             scanned = scan_template(
@@ -244,6 +265,26 @@ def _check_templates(
             where = Location(renderer.shown(problem.filename), problem.line)
             inspection.add(Finding(where, problem.message))
             inspection.scanned.add((where.path, problem.message))
+
+
+def _check_place(inspection: Inspection, campaign: ResolvedCampaign) -> None:
+    """A place may leave languages out (they get the date alone), so a language it names
+    that no letter is written in is probably a typo: es-MX where the letters are es."""
+    place = campaign.campaign.place
+    if place is None:
+        return
+    written = campaign.all_letter_languages
+    for tag, _ in place.per_language:
+        if not any(tag in language_fallbacks(lang) for lang in written):
+            inspection.add(
+                Finding(
+                    campaign.record.document.location(("place", tag)),
+                    f"place.{tag}: no letter of this campaign is written in "
+                    f"{language_name(tag)}, so this place is never printed (its letters are "
+                    f"in {', '.join(written)})",
+                    severity="warning",
+                )
+            )
 
 
 def _check_drift(

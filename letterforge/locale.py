@@ -1,79 +1,183 @@
-"""Conventions of formal correspondence per language: dates, labels, salutations.
+"""Conventions of formal correspondence per language: dates, salutations, closings, labels,
+lists and typography.
 
-The conventions are data (``letterforge/locales/<lang>.yaml``), so adding a language needs no
-code. Dates are formatted by Babel in the letter's language.
+The conventions are data: ``letterforge/locales/<tag>.yaml`` holds the built-in ones, and a
+workspace's ``locales/<tag>.yaml`` overrides any part of them, or teaches letterforge a new
+language. For a letter in ``fr-CA`` the layers are read in this order, each overriding the one
+before: built-in ``fr``, built-in ``fr-CA``, the workspace's ``fr``, the workspace's ``fr-CA``.
+Dates, numbers and list patterns come from Babel (CLDR) in the letter's full locale.
 """
 
 from __future__ import annotations
 
 import datetime
 import string
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from letterforge.errors import ConfigError, Location
-from letterforge.model import StrictModel, language_fallbacks, language_name, validate_document
-from letterforge.yamlio import load_yaml_file
+from pydantic import Field, field_validator
+
+from letterforge.errors import ConfigError, LetterforgeError, Location
+from letterforge.model import (
+    LANGUAGE_TAG,
+    StrictModel,
+    base_language,
+    language_fallbacks,
+    validate_layers,
+)
+from letterforge.yamlio import YamlDocument, load_yaml_file
+
+Gender = Literal["m", "f", "x"]
+Space = Literal["none", "space", "nbsp", "narrow"]
+# What each kind of space is: French sets a no-break space before a colon, a narrow one
+# (U+202F) before ; ! ? and inside « », so the mark never starts a line.
+SPACES: dict[str, str] = {"none": "", "space": " ", "nbsp": "\u00a0", "narrow": "\u202f"}
+# The fields a salutation pattern can use, from the person, in the letter's language.
+SALUTATION_FIELDS = ("honorific", "given", "family", "surname", "full_name", "title", "office")
+WORKSPACE_LOCALES = "locales"
+
+
+def _check_placeholders(pattern: str, allowed: Iterable[str]) -> str:
+    """``pattern`` may use only ``{name}`` placeholders from ``allowed``."""
+    allowed = tuple(allowed)
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as err:
+        raise ValueError(f"{pattern!r}: {err} (write a literal brace as {{{{ or }}}})") from None
+    for name in names:
+        if name not in allowed:
+            known = ", ".join("{" + field + "}" for field in allowed)
+            raise ValueError(f"{pattern!r}: unknown placeholder {{{name}}} (it can use {known})")
+    return pattern
+
+
+class DateConventions(StrictModel):
+    """How the date line and the ``| date`` filter write a date."""
+
+    format: str = "long"
+    """A Babel format name (short, medium, long, full) or a CLDR pattern such as d MMMM y."""
+    first_day: str | None = None
+    """How the first day of a month is written, where it is not a plain 1: French 1er."""
+    with_place: str = "{place}, {date}"
+    """The date line when the campaign names a place: {place}, a {date} in Spanish."""
+
+    @field_validator("with_place")
+    @classmethod
+    def _with_place_fields(cls, value: str) -> str:
+        return _check_placeholders(value, ("place", "date"))
+
+
+class Closing(StrictModel):
+    """The closing formula; ``{salutation}`` repeats the salutation without its punctuation."""
+
+    single: str
+    """The closing of a letter one person signs: Sincerely,"""
+    joint: str | None = None
+    """The closing of a letter several people sign (default: single): French notre for ma."""
+
+    @field_validator("single", "joint")
+    @classmethod
+    def _closing_fields(cls, value: str | None) -> str | None:
+        return None if value is None else _check_placeholders(value, ("salutation",))
 
 
 class Labels(StrictModel):
     """Fixed words of a letter in one language."""
 
     cc: str
-    closing: str
+    """Heads the list of people in copy: CC:, C.c.p., c. c."""
     subject: str
+    """Precedes the subject line: Re:, Asunto:, Objet :"""
+    enclosure: str
+    """Heads the enclosures line when there is one: Enclosure:"""
+    enclosures: str
+    """Heads it when there are several: Enclosures:"""
+    page: str
+    """Numbers continuation pages; {page} is the number: Page {page}, Página {page}."""
+
+    @field_validator("page")
+    @classmethod
+    def _page_field(cls, value: str) -> str:
+        return _check_placeholders(value, ("page",))
 
 
-class LocaleData(StrictModel):
-    """One language's conventions, as loaded from its locale file."""
+class Typography(StrictModel):
+    """Quotation marks and the spaces around punctuation, applied to every letter's text."""
 
-    date_format: str = "long"
+    quotes: tuple[str, str, str, str] = ("\u201c", "\u201d", "\u2018", "\u2019")
+    """Opening and closing quotes, then opening and closing quotes inside quotes."""
+    apostrophe: str = "\u2019"
+    """What a straight apostrophe becomes."""
+    inside_quotes: Space = "none"
+    """The space just inside the outer quotes: narrow for French « »."""
+    before: dict[str, Space] = Field(default_factory=dict)
+    """The space set before these marks when they end a word: French {":": nbsp, "?": narrow}."""
+
+    @field_validator("before")
+    @classmethod
+    def _marks(cls, value: dict[str, Space]) -> dict[str, Space]:
+        for mark in value:
+            if len(mark) != 1 or mark.isalnum() or mark.isspace():
+                raise ValueError(f"{mark!r} is not a punctuation mark")
+        return value
+
+
+class WordChange(StrictModel):
+    """A word of a pattern that changes with the sound after it: Spanish y becomes e before
+    an i sound (Economía e Industria), French le becomes l’ before a vowel (l’Ambassadeur)."""
+
+    word: str = Field(min_length=1)
+    """The word as the pattern writes it."""
+    becomes: str = Field(min_length=1)
+    """What it becomes; a form ending in an apostrophe is joined to the next word."""
+    before: list[str] = Field(min_length=1)
+    """Beginnings of the next word that cause the change, ignoring case and accents."""
+    unless_before: list[str] = Field(default_factory=list)
+    """Beginnings that do not, though they match before: Spanish hie (agua y hielo)."""
+
+
+class Conventions(StrictModel):
+    """One language's conventions for formal letters, as the locale files give them."""
+
+    date: DateConventions = DateConventions()
+    """How dates are written."""
+    salutation: dict[Literal["m", "f", "x", "any"], list[str]]
+    """Salutation patterns by grammatical gender (any: every gender); the first pattern whose
+    placeholders the person has is used: [Monsieur le {office},, Monsieur,]."""
+    closing: Closing
+    """The closing formula."""
     labels: Labels
-    salutation: dict[Literal["m", "f", "x"], str]
+    """Fixed words: CC, subject, enclosures, page numbers."""
+    typography: Typography = Typography()
+    """Quotes and spaces around punctuation."""
+    word_changes: list[WordChange] = Field(default_factory=list)
+    """Words of salutations and lists that change with the next word's sound."""
+
+    @field_validator("salutation")
+    @classmethod
+    def _salutation_patterns(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if not value:
+            raise ValueError("give at least one form: m, f, x or any")
+        for patterns in value.values():
+            if not patterns:
+                raise ValueError("each form needs at least one pattern")
+            for pattern in patterns:
+                _check_placeholders(pattern, SALUTATION_FIELDS)
+        return value
 
 
 def _builtin_dir() -> Path:
     return Path(str(resources.files("letterforge") / "locales"))
 
 
-def supported_languages() -> list[str]:
-    """Languages with built-in conventions."""
-    return sorted(path.stem for path in _builtin_dir().glob("*.yaml"))
-
-
-def has_conventions(lang: str) -> bool:
-    """Whether letters can be written in ``lang``: built-in conventions and Babel's CLDR data."""
-    from babel import Locale, UnknownLocaleError
-
-    if not any((_builtin_dir() / f"{tag}.yaml").is_file() for tag in language_fallbacks(lang)):
-        return False
-    try:
-        Locale.parse(babel_locale(lang))
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True
-
-
 @cache
-def locale_data(lang: str) -> LocaleData:
-    """The conventions for ``lang``, falling back from region to base language."""
-    for tag in language_fallbacks(lang):
-        path = _builtin_dir() / f"{tag}.yaml"
-        if path.is_file():
-            return validate_document(LocaleData, load_yaml_file(path, _builtin_dir()))
-    supported = ", ".join(supported_languages())
-    raise ConfigError(
-        f"letterforge has no conventions for language {lang!r} (it knows {supported})"
-    )
-
-
-def format_date(value: datetime.date, lang: str) -> str:
-    """A date as a letter in ``lang`` writes it: ``April 21, 2020``, ``21 de abril de 2020``."""
-    from babel.dates import format_date as babel_format_date
-
-    return babel_format_date(value, format=locale_data(lang).date_format, locale=babel_locale(lang))
+def _builtin_documents() -> dict[str, YamlDocument]:
+    folder = _builtin_dir()
+    return {path.stem: load_yaml_file(path, folder) for path in sorted(folder.glob("*.yaml"))}
 
 
 def babel_locale(lang: str) -> str:
@@ -81,46 +185,346 @@ def babel_locale(lang: str) -> str:
     return lang.replace("-", "_")
 
 
+@cache
+def babel_knows(lang: str) -> bool:
+    """Whether Babel has CLDR data (dates, numbers, lists) for ``lang``."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(babel_locale(lang))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def _likely_region(base: str) -> str:
+    """The regional form CLDR thinks most likely for a language: es → es-ES, en → en-US."""
+    from babel.core import get_global
+
+    likely = str(get_global("likely_subtags").get(base, base))
+    region = likely.split("_")[-1]
+    return f"{base}-{region}" if region != base else base
+
+
+@cache
+def language_name(lang: str) -> str:
+    """``es-MX`` → ``Spanish (es-MX)``, for messages; the tag alone for unknown languages."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(base_language(lang)).english_name
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return f"{name} ({lang})" if name else lang
+
+
+class LocaleBook:
+    """The conventions a workspace writes letters with: built in, overridden by ``locales/``.
+
+    Args:
+        root: the workspace folder; None for the built-in conventions alone.
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self._workspace: dict[str, YamlDocument] | None = None
+        self._load_problems: list[LetterforgeError] = []
+        self._conventions: dict[str, Conventions] = {}
+
+    def _workspace_documents(self) -> dict[str, YamlDocument]:
+        if self._workspace is None:
+            self._workspace = {}
+            folder = self.root / WORKSPACE_LOCALES if self.root is not None else None
+            if folder is not None and folder.is_dir():
+                for path in sorted(folder.glob("*.yaml")):
+                    if path.name.startswith("."):
+                        continue
+                    shown = f"{WORKSPACE_LOCALES}/{path.name}"
+                    if not LANGUAGE_TAG.fullmatch(path.stem):
+                        self._load_problems.append(
+                            ConfigError(
+                                f"{path.stem!r} is not a language tag such as en, es or "
+                                "fr-CA: name the file after the language it describes",
+                                Location(shown),
+                            )
+                        )
+                        continue
+                    try:
+                        assert self.root is not None
+                        self._workspace[path.stem] = load_yaml_file(path, self.root)
+                    except LetterforgeError as err:
+                        self._load_problems.append(err)
+        return self._workspace
+
+    def languages(self) -> list[str]:
+        """Every language with conventions, built in or from the workspace, sorted."""
+        return sorted({*_builtin_documents(), *self._workspace_documents()})
+
+    def _layers(self, lang: str) -> list[YamlDocument]:
+        tags = list(reversed(language_fallbacks(lang)))  # base language first
+        builtin, workspace = _builtin_documents(), self._workspace_documents()
+        return [builtin[tag] for tag in tags if tag in builtin] + [
+            workspace[tag] for tag in tags if tag in workspace
+        ]
+
+    def unsupported(self, lang: str) -> str | None:
+        """Why letters cannot be written in ``lang``, or None when they can."""
+        cannot = f"letterforge cannot write letters in {lang!r}"
+        if not babel_knows(lang):
+            base = base_language(lang)
+            if base != lang and babel_knows(base):
+                return (
+                    f"{cannot}: Babel has no locale data for that region; write {base}, or a "
+                    f"region it knows such as {_likely_region(base)}"
+                )
+            return f"{cannot}: Babel has no locale data for that language"
+        if not self._layers(lang):
+            return (
+                f"letterforge cannot write letters in {language_name(lang)}: it knows "
+                f"{', '.join(self.languages())}; add {WORKSPACE_LOCALES}/"
+                f"{base_language(lang)}.yaml to teach it"
+            )
+        return None
+
+    def conventions(self, lang: str) -> Conventions:
+        """The merged conventions for ``lang``; errors name the locale file and line."""
+        if lang not in self._conventions:
+            layers = self._layers(lang)
+            if not layers:
+                raise ConfigError(self.unsupported(lang) or f"no conventions for {lang!r}")
+            self._conventions[lang] = validate_layers(Conventions, layers)
+        return self._conventions[lang]
+
+    def problems(self) -> list[LetterforgeError]:
+        """Every mistake in the workspace's locale files, each checked merged with the
+        conventions it overrides."""
+        found: list[LetterforgeError] = []
+        documents = self._workspace_documents()
+        found.extend(self._load_problems)
+        for tag in documents:
+            if not babel_knows(tag):
+                found.append(
+                    ConfigError(
+                        self.unsupported(tag) or "", Location(f"{WORKSPACE_LOCALES}/{tag}.yaml")
+                    )
+                )
+                continue
+            try:
+                self.conventions(tag)
+            except LetterforgeError as err:
+                found.append(err)
+        return found
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+def format_date(value: datetime.date, lang: str, conventions: Conventions) -> str:
+    """A date as a letter in ``lang`` writes it: ``April 21, 2020``, ``1er juillet 2025``."""
+    from babel.dates import format_date as babel_format_date
+    from babel.dates import get_date_format
+
+    locale = babel_locale(lang)
+    rules = conventions.date
+    pattern = rules.format
+    if pattern in ("short", "medium", "long", "full"):
+        pattern = get_date_format(pattern, locale=locale).pattern  # type: ignore[arg-type]
+    if value.day == 1 and rules.first_day:
+        pattern = _replace_day_field(pattern, rules.first_day)
+    return str(babel_format_date(value, format=pattern, locale=locale))
+
+
+def _replace_day_field(pattern: str, day: str) -> str:
+    """Put ``day`` (quoted, so CLDR reads it as text) in place of the day-of-month field."""
+    quoted = "'" + day.replace("'", "''") + "'"
+    result: list[str] = []
+    in_quotes = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "'":
+            in_quotes = not in_quotes
+            result.append(char)
+            index += 1
+            continue
+        if char == "d" and not in_quotes:
+            end = index
+            while end < len(pattern) and pattern[end] == "d":
+                end += 1
+            result.append(quoted if end - index <= 2 else pattern[index:end])
+            index = end
+            continue
+        result.append(char)
+        index += 1
+    return "".join(result)
+
+
+def date_line(value: datetime.date, lang: str, conventions: Conventions, place: str | None) -> str:
+    """The letter's date line: the date alone, or with the place it is written from."""
+    date = format_date(value, lang, conventions)
+    if not place:
+        return date
+    return fill(conventions.date.with_place, {"place": place, "date": date}, conventions)
+
+
+def format_number(value: int | float, lang: str) -> str:
+    """A number with the language's separators: 1,500 / 1.500 / 1 500."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(value, locale=babel_locale(lang)))
+
+
+# --- patterns, word changes and lists --------------------------------------------------------
+
+
+def _sound(word: str) -> str:
+    """A word's beginning for comparing sounds: lowercase, accents removed (Ítalo → italo)."""
+    decomposed = unicodedata.normalize("NFD", word.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _changed_word(before: str, following: str, changes: Sequence[WordChange]) -> str:
+    """``before`` (a pattern's literal text) with its last word changed for ``following``."""
+    if not before.endswith(" "):
+        return before
+    head, _, word = before[:-1].rpartition(" ")
+    sound = _sound(following)
+    for change in changes:
+        if word != change.word:
+            continue
+        if any(sound.startswith(_sound(start)) for start in change.before) and not any(
+            sound.startswith(_sound(start)) for start in change.unless_before
+        ):
+            joined = change.becomes.endswith(("\u2019", "'"))  # l’ joins the next word
+            prefix = f"{head} " if head or before.startswith(" ") else ""
+            return prefix + change.becomes + ("" if joined else " ")
+    return before
+
+
+def fill(pattern: str, values: Mapping[str, str], conventions: Conventions) -> str:
+    """Fill ``pattern``'s placeholders, changing a word before one where the language's
+    grammar asks (``Monsieur le {office}`` with Ambassadeur → ``Monsieur l’Ambassadeur``)."""
+    parts: list[str] = []
+    for literal, name, _, _ in string.Formatter().parse(pattern):
+        if name is None:
+            parts.append(literal)
+            continue
+        value = values[name]
+        parts.append(_changed_word(literal, value, conventions.word_changes))
+        parts.append(value)
+    return "".join(parts)
+
+
+def join_list(
+    items: Sequence[str], lang: str, conventions: Conventions, style: Literal["and", "or"]
+) -> str:
+    """Join items as the language does: ``A, B, and C``, ``Economía e Industria``."""
+    from babel import Locale
+
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    patterns = Locale.parse(babel_locale(lang)).list_patterns[
+        "standard" if style == "and" else "or"
+    ]
+
+    def join(pattern: str, first: str, second: str) -> str:
+        return fill(pattern, {"0": first, "1": second}, conventions)
+
+    if len(items) == 2:
+        return join(patterns["2"], items[0], items[1])
+    result = join(patterns["end"], items[-2], items[-1])
+    for item in reversed(items[1:-2]):
+        result = join(patterns["middle"], item, result)
+    return join(patterns["start"], items[0], result)
+
+
+# --- salutations and closings ----------------------------------------------------------------
+
+
+class SalutationGap(ValueError):
+    """A salutation cannot be made: the person lacks ``field`` (gender, honorific ...)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def salutation(
+    conventions: Conventions,
     *,
     lang: str,
     gender: str | None,
-    fields: dict[str, str | None],
-    override: str | None,
-    location: Location,
-    who: str,
+    fields: Mapping[str, str | None],
 ) -> str:
-    """The salutation line for one person in ``lang``.
+    """The salutation for one person in ``lang``: the first of the language's patterns for
+    their gender whose placeholders they all have.
 
     Args:
-        lang: the letter's language.
+        conventions: the language's conventions.
+        lang: the letter's language, for messages.
         gender: the person's grammatical gender (m, f, x), if the roster gives it.
-        fields: the person's name parts and titles in ``lang``, for the pattern's placeholders.
-        override: the roster's own salutation for this language, used as written.
-        location: where the person is defined, for errors.
-        who: the person's id, for errors.
+        fields: the person's name parts, honorific, title and office in ``lang``.
+
+    Raises:
+        SalutationGap: the language needs a gender or a field the person does not have.
     """
-    if override is not None:
-        return override
-    patterns = locale_data(lang).salutation
-    pattern = patterns.get(gender) if gender else None  # type: ignore[call-overload]
-    if pattern is None:
-        if gender is None and len(set(patterns.values())) == 1:
-            pattern = next(iter(patterns.values()))
-        else:
-            problem = (
-                f"gender {gender} has no {language_name(lang)} salutation form"
-                if gender
-                else f"no gender given, and the {language_name(lang)} salutation agrees with it"
-            )
-            raise ConfigError(
-                f"{who}: {problem}: give gender m or f, or a salutation for {lang}", location
-            )
-    needed = [name for _, name, _, _ in string.Formatter().parse(pattern) if name]
-    for name in needed:
-        if not fields.get(name):
-            raise ConfigError(
-                f"{who}: the {language_name(lang)} salutation needs a {name} in {lang}",
-                location,
-            )
-    return pattern.format_map(fields)
+    forms = conventions.salutation
+    patterns = forms.get(gender) if gender else None  # type: ignore[call-overload]
+    if patterns is None:
+        patterns = forms.get("any")
+    if patterns is None:
+        problem = (
+            f"gender {gender} has no {language_name(lang)} salutation form"
+            if gender
+            else f"no gender given, and the {language_name(lang)} salutation agrees with it"
+        )
+        raise SalutationGap(f"{problem}: give gender m or f, or a salutation for {lang}", "gender")
+    present = {name: value for name, value in fields.items() if value}
+    for pattern in patterns:
+        needed = [name for _, name, _, _ in string.Formatter().parse(pattern) if name]
+        if all(name in present for name in needed):
+            return fill(pattern, present, conventions)
+    missing = next(
+        name
+        for _, name, _, _ in string.Formatter().parse(patterns[0])
+        if name and name not in present
+    )
+    article = "an" if missing[0] in "aeiouh" else "a"
+    raise SalutationGap(
+        f"the {language_name(lang)} salutation needs {article} {missing}: give {missing} "
+        f"a value for {lang}, or give a salutation for {lang}",
+        missing,
+    )
+
+
+def closing(conventions: Conventions, *, salutation_line: str, signatories: int) -> str:
+    """The closing formula; French repeats the salutation (``Veuillez agréer, Madame la
+    Ministre, ...``), and a joint letter may say it in the plural."""
+    rules = conventions.closing
+    pattern = rules.joint if signatories > 1 and rules.joint else rules.single
+    return fill(pattern, {"salutation": salutation_line.rstrip(" ,:;")}, conventions)
+
+
+def page_label(conventions: Conventions, page: int | str) -> str:
+    """``Page 2``, ``Página 2``: the number of a continuation page."""
+    return conventions.labels.page.format(page=page)
+
+
+def conventions_schema() -> dict[str, Any]:
+    """The JSON Schema of a workspace's ``locales/*.yaml``: every key optional, since a file
+    overrides only what it names (a new language must still give them all)."""
+    schema = Conventions.model_json_schema()
+
+    def optional(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("required", None)
+            for value in node.values():
+                optional(value)
+        elif isinstance(node, list):
+            for value in node:
+                optional(value)
+
+    optional(schema)
+    return schema

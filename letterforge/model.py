@@ -29,11 +29,11 @@ from pydantic_core import core_schema
 from letterforge.errors import ConfigError, Problems
 from letterforge.yamlio import YamlDocument, YamlPath, format_field_path
 
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+# A language, optionally with a region: en, es-MX, fr-CA, or es-419 (Latin America).
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-(?:[A-Z]{2}|[0-9]{3}))?$")
 # Ids become file names: keep them to characters that are safe on every file system.
 PERSON_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French"}
 # Names Windows keeps for devices, with or without an extension: a file `con.pdf` cannot exist.
 WINDOWS_DEVICE_NAMES = frozenset(
     {"con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10)}
@@ -97,16 +97,23 @@ def _check_layout_name(value: str | None) -> str | None:
     return _check_file_name(value, "a layout name: name a file in templates/_layouts/")
 
 
-def language_name(lang: str) -> str:
-    """``es`` → ``Spanish (es)``, for messages."""
-    name = LANGUAGE_NAMES.get(lang.split("-")[0])
-    return f"{name} ({lang})" if name else lang
+def base_language(lang: str) -> str:
+    """``es-MX`` → ``es``."""
+    return lang.split("-")[0]
 
 
 def language_fallbacks(lang: str) -> list[str]:
     """The tags to try for ``lang``, most specific first: ``es-MX`` → ``es-MX``, ``es``."""
-    base = lang.split("-")[0]
+    base = base_language(lang)
     return [lang] if base == lang else [lang, base]
+
+
+def language_tag_problem(tag: str) -> str:
+    """Why ``tag`` is not a language tag, with the tag it was probably meant to be."""
+    language, _, region = tag.replace("_", "-").partition("-")
+    guess = language.lower() + (f"-{region.upper()}" if region else "")
+    hint = f" (did you mean {guess!r}?)" if LANGUAGE_TAG.fullmatch(guess) else ""
+    return f"{tag!r} is not a language tag such as en, es or es-MX{hint}"
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,7 @@ class Localized:
         if isinstance(value, dict) and value:
             for lang, text in value.items():
                 if not LANGUAGE_TAG.fullmatch(lang):
-                    raise ValueError(f"{lang!r} is not a language tag such as en, es or es-MX")
+                    raise ValueError(language_tag_problem(lang))
                 if not isinstance(text, str) or not text.strip():
                     raise ValueError(f"the {lang} value must be text")
             return cls(per_language=tuple(value.items()))
@@ -176,7 +183,7 @@ class StrictModel(BaseModel):
 def _check_language_tags(tags: list[str]) -> list[str]:
     for tag in tags:
         if not LANGUAGE_TAG.fullmatch(tag):
-            raise ValueError(f"{tag!r} is not a language tag such as en, es or es-MX")
+            raise ValueError(language_tag_problem(tag))
     if len(set(tags)) != len(tags):
         raise ValueError("a language is listed twice")
     return tags
@@ -189,6 +196,9 @@ class Name(StrictModel):
     """Given name(s), as the person writes them."""
     family: str = Field(min_length=1)
     """Family name(s), accents kept: López-Gatell Ramírez."""
+    surname: str | None = Field(default=None, min_length=1)
+    """The family name as salutations use it, when shorter than family: Márquez for Márquez
+    Colín (Spanish speakers go by their first surname). Default: family."""
 
 
 class Address(StrictModel):
@@ -215,6 +225,9 @@ class Person(StrictModel):
     """Mr., Dr., Sr., Dra. ... per language."""
     title: Localized | None = None
     """The office, per language."""
+    office: Localized | None = None
+    """The office as a salutation names it, per language: French Ministre (Monsieur le
+    Ministre,)."""
     organization: Localized | None = None
     """Printed under the title (for signatories)."""
     address: Address | None = None
@@ -223,8 +236,16 @@ class Person(StrictModel):
     """Contact address."""
     tags: list[str] = []
     """Words campaigns select people by: to: {tags: [governor]}."""
+    languages: Annotated[list[str] | None, WithJsonSchema(_LANGUAGES_SCHEMA)] = Field(
+        default=None, min_length=1
+    )
+    """The languages this person receives letters in, in order (default: the campaign's)."""
     salutation: dict[str, str] = {}
     """Per-language salutation used as written: {es: 'Muy estimado Alfonso:'}."""
+    closing: dict[str, str] = {}
+    """Per-language closing used as written, for letters to this person: {fr: 'Amitiés,'}."""
+
+    _languages = field_validator("languages")(_check_language_tags)
 
     @field_validator("id")
     @classmethod
@@ -241,15 +262,20 @@ class Person(StrictModel):
             )
         return value
 
-    @field_validator("salutation")
+    @field_validator("salutation", "closing")
     @classmethod
-    def _salutation_languages(cls, value: dict[str, str]) -> dict[str, str]:
+    def _override_languages(cls, value: dict[str, str]) -> dict[str, str]:
         _check_language_tags(list(value))
         return value
 
     @property
     def full_name(self) -> str:
         return f"{self.name.given} {self.name.family}"
+
+    @property
+    def surname(self) -> str:
+        """The family name as salutations use it."""
+        return self.name.surname or self.name.family
 
 
 class Roster(StrictModel):
@@ -271,6 +297,8 @@ class Sender(StrictModel):
     website: str | None = None
     email: str | None = None
     phone: str | None = None
+    place: Localized | None = None
+    """Where letters are written from, for the date line: {es: Ciudad de México}."""
 
 
 class Settings(StrictModel):
@@ -395,6 +423,13 @@ class Campaign(StrictModel):
     """Layout in templates/_layouts/ (default: the settings' layout)."""
     subject: Localized | None = None
     """Optional subject line, per language."""
+    place: Localized | None = None
+    """Where the letter is written from, before the date (default: the sender's place);
+    languages without a value get the date alone."""
+    sender: Sender | None = None
+    """The letterhead's organization for this campaign (default: the settings' sender)."""
+    enclosures: list[Localized] = []
+    """What the letter encloses, one line each, per language."""
     to: Annotated[
         list[Selector], PlainValidator(_parse_selectors), WithJsonSchema(_SELECTORS_SCHEMA)
     ]
@@ -430,13 +465,23 @@ Model = TypeVar("Model", bound=StrictModel)
 
 def validate_document(model: type[Model], document: YamlDocument) -> Model:
     """Validate a loaded YAML file against ``model``; every problem is reported at once."""
-    data = document.data
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError("expected a mapping of keys to values", document.location())
+    return validate_layers(model, [document])
+
+
+def validate_layers(model: type[Model], layers: list[YamlDocument]) -> Model:
+    """Validate files that override one another, each mapping merged into the one before
+    (lists and text replace); every problem names the file that gave the value at fault."""
+    merged: dict[str, Any] = {}
+    origins: dict[YamlPath, YamlDocument] = {}
+    for document in layers:
+        data = document.data
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError("expected a mapping of keys to values", document.location())
+        _merge_into(merged, data, document, (), origins)
     try:
-        return model.model_validate(data)
+        return model.model_validate(merged)
     except ValidationError as err:
         errors = err.errors()
         # A misspelled key is reported as unknown, with a hint: its "missing key" twin is noise.
@@ -447,7 +492,7 @@ def validate_document(model: type[Model], document: YamlDocument) -> Model:
             and (hint := _closest_key(model, tuple(error["loc"])))
         }
         problems = [
-            _describe(model, document, error)
+            _describe(model, _origin(origins, tuple(error["loc"])), error)
             for error in errors
             if not (
                 error["type"] == "missing"
@@ -455,6 +500,31 @@ def validate_document(model: type[Model], document: YamlDocument) -> Model:
             )
         ]
         raise Problems(problems) from None
+
+
+def _merge_into(
+    target: dict[str, Any],
+    data: dict[str, Any],
+    document: YamlDocument,
+    path: YamlPath,
+    origins: dict[YamlPath, YamlDocument],
+) -> None:
+    origins[path] = document
+    for key, value in data.items():
+        inner = (*path, key)
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge_into(target[key], value, document, inner, origins)
+        else:
+            target[key] = value
+            origins[inner] = document
+
+
+def _origin(origins: dict[YamlPath, YamlDocument], loc: YamlPath) -> YamlDocument:
+    """The file that gave the value at ``loc``, or the nearest mapping around it."""
+    probe = loc
+    while probe not in origins:
+        probe = probe[:-1]
+    return origins[probe]
 
 
 def _closest_key(model: type[StrictModel], loc: tuple[Any, ...]) -> str | None:

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 from jinja2.exceptions import SecurityError
@@ -30,13 +30,23 @@ from letterforge.errors import (
     did_you_mean,
     relative_path,
 )
-from letterforge.locale import format_date, locale_data, salutation
+from letterforge.locale import (
+    Conventions,
+    SalutationGap,
+    closing,
+    date_line,
+    format_date,
+    format_number,
+    join_list,
+    language_name,
+    salutation,
+)
 from letterforge.markdown import MarkdownProblem, parse_letter
 from letterforge.model import (
     LANGUAGE_TAG,
     Localized,
+    Sender,
     language_fallbacks,
-    language_name,
 )
 from letterforge.sandbox import (
     ConfinedLoader,
@@ -45,6 +55,7 @@ from letterforge.sandbox import (
     render_limited,
     time_limit,
 )
+from letterforge.typography import typeset_blocks, typeset_text
 from letterforge.workspace import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
 from letterforge.yamlio import (
     FORBIDDEN_CHARACTERS,
@@ -65,21 +76,27 @@ CONTEXT_NAMES = (
     "cc",
     "signatories",
     "vars",
+    "date_line",
+    "closing",
 )
 PERSON_FIELDS = (
     "id",
     "given",
     "family",
+    "surname",
     "full_name",
     "gender",
     "honorific",
     "title",
+    "office",
     "organization",
     "address",
     "email",
     "tags",
+    "languages",
 )
-SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone")
+SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone", "place")
+CAMPAIGN_FIELDS = ("name", "title", "subject", "date", "place", "enclosures")
 _ESCAPE = str.maketrans({char: "\\" + char for char in string.punctuation})
 
 
@@ -180,23 +197,50 @@ def create_environment(workspace: Workspace) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    environment.filters["date"] = _date_filter
+    locales = workspace.locales
+
+    @jinja2.pass_context
+    def date_filter(context: Any, value: Any) -> str:
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(
+                    f"the date filter needs a date (YYYY-MM-DD), not {value!r}"
+                ) from None
+        if not isinstance(value, datetime.date):
+            raise ValueError(f"the date filter needs a date, not {value!r}")
+        lang = context["lang"]
+        return format_date(value, lang, locales.conventions(lang))
+
+    @jinja2.pass_context
+    def number_filter(context: Any, value: Any) -> str:
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"the number filter needs a number, not {value!r}")
+        return format_number(value, context["lang"])
+
+    def list_filter(style: Literal["and", "or"]) -> Callable[..., str]:
+        @jinja2.pass_context
+        def join(context: Any, value: Any) -> str:
+            if isinstance(value, jinja2.Undefined):
+                value._fail_with_undefined_error()
+            if isinstance(value, str | dict) or not isinstance(value, list | tuple):
+                raise ValueError(f"the join_{style} filter needs a list, not {value!r}")
+            lang = context["lang"]
+            return join_list([str(item) for item in value], lang, locales.conventions(lang), style)
+
+        return join
+
+    environment.filters["date"] = date_filter
+    environment.filters["number"] = number_filter
+    environment.filters["join_and"] = list_filter("and")
+    environment.filters["join_or"] = list_filter("or")
     environment.filters["markdown"] = MarkdownText
     return environment
-
-
-@jinja2.pass_context
-def _date_filter(context: Any, value: Any) -> str:
-    if isinstance(value, jinja2.Undefined):
-        value._fail_with_undefined_error()
-    if isinstance(value, str):
-        try:
-            value = datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"the date filter needs a date (YYYY-MM-DD), not {value!r}") from None
-    if not isinstance(value, datetime.date):
-        raise ValueError(f"the date filter needs a date, not {value!r}")
-    return format_date(value, context["lang"])
 
 
 @dataclass(frozen=True)
@@ -217,7 +261,8 @@ class LetterRenderer:
 
     def render(self, source: LetterSource) -> Letter:
         """Render one letter into the document model."""
-        context = self.context(source)
+        conventions = self.workspace.locales.conventions(source.lang)
+        context = self.context(source, conventions)
         body_template = self.body_template(source.campaign.record, source.lang)
         layout = self.layout(source.campaign.record)
         with time_limit():
@@ -234,52 +279,82 @@ class LetterRenderer:
                 ) from err
         self._check_characters(blocks, body, body_template, layout)
         campaign = context["campaign"]
+        typography = conventions.typography
         return Letter(
             lang=source.lang,
-            blocks=blocks,
-            title=f"{campaign['title']} — {source.recipient.person.full_name}",
-            subject=campaign["subject"] or campaign["title"],
-            author=context["sender"]["name"],
+            blocks=typeset_blocks(blocks, typography),
+            title=typeset_text(
+                f"{campaign['title']} — {source.recipient.person.full_name}", typography
+            ),
+            subject=typeset_text(campaign["subject"] or campaign["title"], typography),
+            author=typeset_text(context["sender"]["name"], typography),
         )
 
-    def context(self, source: LetterSource) -> dict[str, Any]:
+    def context(self, source: LetterSource, conventions: Conventions) -> dict[str, Any]:
         """The variables a template sees for one letter."""
         lang = source.lang
         campaign = source.campaign
         record = campaign.record
+        document = record.document
         recipient = person_context(source.recipient, lang)
-        recipient["salutation"] = _salutation(source.recipient, lang, recipient)
+        recipient["salutation"] = _salutation(source.recipient, lang, recipient, conventions)
+        sender = self.sender_context(lang, record)
+        # The campaign's place, or its letterhead organization's.
+        place = (
+            campaign.campaign.place
+            or (record.campaign.sender or self.workspace.settings.sender).place
+        )
+        place_text = place.get(lang) if place is not None else None
         return {
             "lang": lang,
-            "labels": locale_data(lang).labels.model_dump(),
-            "sender": self.sender_context(lang),
+            "labels": conventions.labels.model_dump(),
+            "sender": sender,
             "campaign": {
                 "name": campaign.name,
-                "title": localize(campaign.campaign.title, lang, record.document, ("title",)),
-                "subject": localize(campaign.campaign.subject, lang, record.document, ("subject",)),
+                "title": localize(campaign.campaign.title, lang, document, ("title",)),
+                "subject": localize(campaign.campaign.subject, lang, document, ("subject",)),
                 "date": campaign.campaign.date,
+                "place": place_text,
+                "enclosures": [
+                    localize(item, lang, document, ("enclosures", index))
+                    for index, item in enumerate(campaign.campaign.enclosures)
+                ],
             },
             "recipient": recipient,
             "cc": [person_context(person, lang) for person in campaign.cc],
             "signatories": [person_context(person, lang) for person in campaign.signatories],
             "vars": localize_vars(
-                campaign.campaign.vars, lang, campaign.languages, record.document, ("vars",)
+                campaign.campaign.vars, lang, campaign.languages, document, ("vars",)
+            ),
+            "date_line": date_line(campaign.campaign.date, lang, conventions, place_text),
+            "closing": _closing(
+                source.recipient,
+                lang,
+                recipient["salutation"],
+                len(campaign.signatories),
+                conventions,
             ),
         }
 
-    def sender_context(self, lang: str) -> dict[str, Any]:
-        sender = self.workspace.settings.sender
-        document = self.workspace.settings_document
+    def sender_context(self, lang: str, record: CampaignRecord) -> dict[str, Any]:
+        """The letterhead's organization: the campaign's own, or the settings'."""
+        sender: Sender
+        if record.campaign.sender is not None:
+            sender, document, path = record.campaign.sender, record.document, ("sender",)
+        else:
+            sender = self.workspace.settings.sender
+            document, path = self.workspace.settings_document, ("sender",)
         return {
-            "name": localize(sender.name, lang, document, ("sender", "name")),
+            "name": localize(sender.name, lang, document, (*path, "name")),
             "short_name": sender.short_name,
             "address": [
-                localize(line, lang, document, ("sender", "address", index))
+                localize(line, lang, document, (*path, "address", index))
                 for index, line in enumerate(sender.address)
             ],
             "website": sender.website,
             "email": sender.email,
             "phone": sender.phone,
+            "place": sender.place.get(lang) if sender.place is not None else None,
         }
 
     def body_template(self, record: CampaignRecord, lang: str) -> jinja2.Template:
@@ -295,7 +370,7 @@ class LetterRenderer:
         return self._template(
             candidates,
             missing=ConfigError(
-                f"template: {name!r} has no {language_name(lang)} version: "
+                f"template: {name!r} has no {missing_language(lang)} version: "
                 f"create templates/{candidates[-1]}",
                 location,
             ),
@@ -480,6 +555,12 @@ class LetterRenderer:
         return f"templates/{names[0]}"
 
 
+def missing_language(lang: str) -> str:
+    """The language to name when a value lacks ``lang``: its base (a Spanish value serves
+    es-MX letters too), so es and es-MX letters report one mistake, not two."""
+    return language_name(language_fallbacks(lang)[-1])
+
+
 def localize(
     value: Localized | None, lang: str, document: YamlDocument, path: YamlPath
 ) -> str | None:
@@ -489,7 +570,7 @@ def localize(
     text = value.get(lang)
     if text is None:
         raise ConfigError(
-            f"{format_field_path(path)}: no {language_name(lang)} value", document.location(path)
+            f"{format_field_path(path)}: no {missing_language(lang)} value", document.location(path)
         )
     return text
 
@@ -511,7 +592,7 @@ def localize_vars(
                 if tag in value:
                     return value[tag]
             raise ConfigError(
-                f"{format_field_path(path)}: no {language_name(lang)} value",
+                f"{format_field_path(path)}: no {missing_language(lang)} value",
                 document.location(path),
             )
         return {
@@ -536,6 +617,12 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
             return localize(value, lang, record.document, (*record.path, *path))
         return None
 
+    def salutation_field(value: Localized | None) -> str | None:
+        # Only salutations use these, and their forms differ by language: French names the
+        # office (Monsieur le Ministre) where English uses an honorific (Dear Minister
+        # Sidhu), so a language left out has none; a salutation that needs one says so.
+        return value.get(lang) if value is not None else None
+
     address: list[str] = []
     if person.address is not None:
         for index, line in enumerate(person.address.lines):
@@ -548,30 +635,56 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
         "id": person.id,
         "given": person.name.given,
         "family": person.name.family,
+        "surname": person.surname,
         "full_name": person.full_name,
         "gender": person.gender,
-        "honorific": field(person.honorific, "honorific"),
+        "honorific": salutation_field(person.honorific),
         "title": field(person.title, "title"),
+        "office": salutation_field(person.office),
         "organization": field(person.organization, "organization"),
         "address": address,
         "email": person.email,
         "tags": list(person.tags),
+        "languages": list(person.languages or ()),
     }
     problems.raise_if_any()
     return context
 
 
-def _salutation(record: PersonRecord, lang: str, fields: dict[str, Any]) -> str:
+def _override(overrides: dict[str, str], lang: str) -> str | None:
+    """A person's own wording for ``lang``, falling back from region to base language."""
+    return next((overrides[tag] for tag in language_fallbacks(lang) if tag in overrides), None)
+
+
+def _salutation(
+    record: PersonRecord, lang: str, fields: dict[str, Any], conventions: Conventions
+) -> str:
     person = record.person
-    override = next(
-        (person.salutation[tag] for tag in language_fallbacks(lang) if tag in person.salutation),
-        None,
-    )
-    return salutation(
-        lang=lang,
-        gender=person.gender,
-        fields={key: value for key, value in fields.items() if isinstance(value, str)},
-        override=override,
-        location=record.location(),
-        who=person.id,
-    )
+    own = _override(person.salutation, lang)
+    if own is not None:
+        return own
+    try:
+        return salutation(
+            conventions,
+            lang=lang,
+            gender=person.gender,
+            fields={key: value for key, value in fields.items() if isinstance(value, str)},
+        )
+    except SalutationGap as gap:
+        # Point at the field when the roster has it (in other languages), else at the person.
+        given = gap.field in person.model_fields_set
+        where = record.location(gap.field) if given else record.location()
+        raise ConfigError(f"{person.id}: {gap}", where) from None
+
+
+def _closing(
+    record: PersonRecord,
+    lang: str,
+    salutation_line: str,
+    signatories: int,
+    conventions: Conventions,
+) -> str:
+    own = _override(record.person.closing, lang)
+    if own is not None:
+        return own
+    return closing(conventions, salutation_line=salutation_line, signatories=signatories)

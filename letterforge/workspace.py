@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from letterforge.errors import Collector, ConfigError, Location, did_you_mean
-from letterforge.locale import has_conventions, supported_languages
+from letterforge.locale import LocaleBook
 from letterforge.model import (
     FILE_NAME,
     Campaign,
@@ -18,6 +18,7 @@ from letterforge.model import (
     Roster,
     Settings,
     TagQuery,
+    base_language,
     is_device_name,
     resolve_scalars,
     validate_document,
@@ -52,13 +53,18 @@ class CampaignRecord:
 
 @dataclass(frozen=True)
 class ResolvedCampaign:
-    """A campaign with every person id resolved and its languages settled."""
+    """A campaign with every person id resolved and its languages settled.
+
+    ``languages`` are the campaign's own; each recipient's letters are in
+    ``letter_languages[id]``: the languages the person reads that the campaign is written in.
+    """
 
     record: CampaignRecord
     languages: tuple[str, ...]
     recipients: tuple[PersonRecord, ...]
     cc: tuple[PersonRecord, ...]
     signatories: tuple[PersonRecord, ...]
+    letter_languages: dict[str, tuple[str, ...]]
 
     @property
     def name(self) -> str:
@@ -67,6 +73,38 @@ class ResolvedCampaign:
     @property
     def campaign(self) -> Campaign:
         return self.record.campaign
+
+    def languages_for(self, recipient: PersonRecord) -> tuple[str, ...]:
+        """The languages of the letters to ``recipient``, in the order they read them."""
+        return self.letter_languages.get(recipient.person.id, self.languages)
+
+    @property
+    def all_letter_languages(self) -> tuple[str, ...]:
+        """Every language some letter of the campaign is written in, campaign's order first."""
+        found = dict.fromkeys(self.languages if not self.recipients else ())
+        for recipient in self.recipients:
+            found.update(dict.fromkeys(self.languages_for(recipient)))
+        return tuple(found)
+
+
+def letter_languages(reads: list[str] | None, offered: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages to write to someone who ``reads`` these, of those a campaign ``offered``.
+
+    A person's regional form is kept where the campaign offers its language (fr-CA from fr),
+    and a campaign's regional form where the person reads its language (es-MX for es).
+    """
+    if reads is None:
+        return offered
+    chosen: dict[str, None] = {}
+    for wanted in reads:
+        for lang in offered:
+            if wanted == lang or base_language(wanted) == lang:
+                chosen[wanted] = None
+                break
+            if base_language(lang) == wanted:
+                chosen[lang] = None
+                break
+    return tuple(chosen)
 
 
 class Workspace:
@@ -83,6 +121,7 @@ class Workspace:
         self.settings = settings
         self.settings_document = settings_document
         self.people = people
+        self.locales = LocaleBook(root)
 
     @property
     def templates_dir(self) -> Path:
@@ -99,20 +138,27 @@ class Workspace:
     def writable_languages(self, record: CampaignRecord, problems: Collector) -> list[str]:
         """The campaign's languages that letterforge can write; the others are reported."""
         campaign = record.campaign
+        document = record.document if campaign.languages else self.settings_document
         languages = []
         for index, lang in enumerate(self.campaign_languages(campaign)):
-            if has_conventions(lang):
+            if self.can_write(lang, document, ("languages", index), problems):
                 languages.append(lang)
-            else:
-                document = record.document if campaign.languages else self.settings_document
-                problems.errors.append(
-                    ConfigError(
-                        f"languages[{index}]: letterforge cannot write letters in {lang!r} "
-                        f"(it knows {', '.join(supported_languages())})",
-                        document.location(("languages", index)),
-                    )
-                )
         return languages
+
+    def can_write(
+        self, lang: str, document: YamlDocument, where: YamlPath, problems: Collector
+    ) -> bool:
+        """Whether letters can be written in ``lang``; if not, say why at ``where``."""
+        reason = self.locales.unsupported(lang)
+        if reason is not None:
+            problems.errors.append(
+                ConfigError(f"{format_field_path(where)}: {reason}", document.location(where))
+            )
+            return False
+        with problems.collect():
+            self.locales.conventions(lang)  # mistakes in its locale files are reported there
+            return True
+        return False
 
     def campaign_names(self) -> list[str]:
         """Every campaign file's name, without ``.yaml``, sorted."""
@@ -154,6 +200,7 @@ class Workspace:
         if languages is None:
             languages = self.writable_languages(record, collected)
         recipients: dict[str, PersonRecord] = {}  # by id: a person named twice gets one letter
+        named_at: dict[str, YamlPath] = {}
         for index, selector in enumerate(campaign.to):
             with collected.collect():
                 where = ("to", index)
@@ -163,13 +210,62 @@ class Workspace:
                     chosen = [self._person(selector, record.document, where)]
                 for person in chosen:
                     recipients.setdefault(person.person.id, person)
+                    named_at.setdefault(person.person.id, where)
         cc = self._people(campaign.cc, record.document, "cc", collected)
         signatories = self._people(campaign.signatories, record.document, "from", collected)
+        letter_languages = {
+            person_id: self._recipient_languages(
+                person, tuple(languages), record.document.location(named_at[person_id]), collected
+            )
+            for person_id, person in recipients.items()
+        }
         if problems is None:
             collected.raise_if_any()
         return ResolvedCampaign(
-            record, tuple(languages), tuple(recipients.values()), tuple(cc), tuple(signatories)
+            record,
+            tuple(languages),
+            # Someone who reads none of the campaign's languages gets no letter (an error).
+            tuple(person for person in recipients.values() if letter_languages[person.person.id]),
+            tuple(cc),
+            tuple(signatories),
+            letter_languages,
         )
+
+    def _recipient_languages(
+        self,
+        recipient: PersonRecord,
+        offered: tuple[str, ...],
+        named_at: Location,
+        problems: Collector,
+    ) -> tuple[str, ...]:
+        """The languages of the letters to ``recipient``: those they read that the campaign is
+        written in. Reading none of them is an error, reported where the campaign names them:
+        they would get no letter."""
+        person = recipient.person
+        if person.languages is None or not offered:
+            return offered
+        chosen = letter_languages(person.languages, offered)
+        if not chosen:
+            problems.errors.append(
+                ConfigError(
+                    f"to: {person.id} receives letters in {', '.join(person.languages)} "
+                    f"({recipient.location('languages')}), and this campaign is written in "
+                    f"{', '.join(offered)}: add one of their languages to the campaign's",
+                    named_at,
+                )
+            )
+            return ()
+        written = []
+        for lang in chosen:
+            # A regional form the person reads (fr-CA) is checked as well as the campaign's fr.
+            if lang in offered or self.can_write(
+                lang,
+                recipient.document,
+                (*recipient.path, "languages", person.languages.index(lang)),
+                problems,
+            ):
+                written.append(lang)
+        return tuple(written)
 
     def _people(
         self, ids: list[str], document: YamlDocument, key: str, problems: Collector

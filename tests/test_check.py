@@ -12,7 +12,9 @@ import pytest
 import yaml
 
 from letterforge.check import inspect_workspace
+from letterforge.locale import Labels
 from letterforge.render import (
+    CAMPAIGN_FIELDS,
     CONTEXT_NAMES,
     PERSON_FIELDS,
     SENDER_FIELDS,
@@ -27,11 +29,14 @@ def test_the_names_check_knows_are_the_names_templates_get() -> None:
     assert inspection.workspace is not None
     renderer = LetterRenderer(inspection.workspace)
     campaign = inspection.campaigns[0]
-    context = renderer.context(LetterSource(campaign, campaign.recipients[0], "es"))
+    conventions = inspection.workspace.locales.conventions("es")
+    context = renderer.context(LetterSource(campaign, campaign.recipients[0], "es"), conventions)
     assert set(context) == set(CONTEXT_NAMES)
     assert set(context["cc"][0]) == set(PERSON_FIELDS)
     assert set(context["recipient"]) == {*PERSON_FIELDS, "salutation"}
     assert set(context["sender"]) == set(SENDER_FIELDS)
+    assert set(context["campaign"]) == set(CAMPAIGN_FIELDS)
+    assert set(context["labels"]) == set(Labels.model_fields)
 
 
 def test_check_writes_nothing_and_reports_every_campaign(tmp_path: Path) -> None:
@@ -188,7 +193,7 @@ def test_check_ignores_the_build_folder_and_a_second_run_agrees(example: Path) -
     replace_in(
         example / "campaigns" / "essential-services-2020.yaml", "to: [romo]", "to: [romo, ebrard]"
     )
-    first = run(example, "check")
+    first = run(example, "check", "essential-services-2020")
     assert (first.exit_code, first.stdout) == (0, "")
     assert first.stderr == "checked 1 campaign, 4 letters: no problems\n"
 
@@ -304,7 +309,7 @@ def test_included_templates_are_scanned_too(example: Path) -> None:
     assert result.stdout == (
         "templates/essential-services/closing.md.j2:1: error: undefined variable: 'pronoun' "
         "is not defined (there is: address, email, family, full_name, gender, given, honorific, "
-        "id, organization, salutation, tags, title)\n"
+        "id, languages, office, organization, salutation, surname, tags, title)\n"
     )
 
 

@@ -28,20 +28,20 @@ def test_format_lang_and_only_narrow_a_build(example: Path) -> None:
 
 
 def test_verbose_lists_files_and_quiet_prints_nothing(example: Path) -> None:
-    verbose = run(example, "build", "-v", "--format", "docx")
+    verbose = run(example, "build", CAMPAIGN, "-v", "--format", "docx")
     assert verbose.stdout.splitlines() == [
         f"build/{CAMPAIGN}/en/romo.docx",
         f"build/{CAMPAIGN}/es/romo.docx",
         f"build/{CAMPAIGN}/bundle/romo.docx",
         f"{CAMPAIGN}: 3 files in build/{CAMPAIGN}/",
     ]
-    quiet = run(example, "build", "-q", "--format", "docx")
+    quiet = run(example, "build", CAMPAIGN, "-q", "--format", "docx")
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
 
 
 def test_rebuild_replaces_files_and_leaves_no_temporary_files(example: Path) -> None:
-    assert run(example, "build", "--format", "pdf").exit_code == 0
-    assert run(example, "build", "--format", "pdf").exit_code == 0
+    assert run(example, "build", CAMPAIGN, "--format", "pdf").exit_code == 0
+    assert run(example, "build", CAMPAIGN, "--format", "pdf").exit_code == 0
     assert files_in(example) == [
         f"{CAMPAIGN}/bundle/romo.pdf",
         f"{CAMPAIGN}/en/romo.pdf",
@@ -58,7 +58,11 @@ def test_list_shows_campaigns_people_and_templates(example: Path) -> None:
         f"  {CAMPAIGN}  2020-04-21  [en, es, bundle]  to: romo",
     ]
     assert "  lopez-gatell     Hugo López-Gatell Ramírez  [federal, health]" in lines
-    assert lines[-2:] == ["Templates:", "  essential-services  [en, es]"]
+    assert lines[-3:] == [
+        "Templates:",
+        "  essential-services  [en, es]",
+        "  usmca-review  [en, es, fr]",
+    ]
 
 
 def test_workspace_is_found_from_a_subfolder(
@@ -94,7 +98,7 @@ def test_internal_errors_are_one_line_unless_debug(
 
 def test_installed_command_builds_the_example(example: Path) -> None:
     completed = subprocess.run(
-        [str(BIN / "letterforge"), "build", "--format", "pdf", "--lang", "en"],
+        [str(BIN / "letterforge"), "build", CAMPAIGN, "--format", "pdf", "--lang", "en"],
         cwd=example,
         capture_output=True,
         text=True,

@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import run
 
+CAMPAIGNS = "campaigns: essential-services-2020, usmca-review-2025"
+
 
 def assert_refused(example: Path, args: list[str], message: str) -> None:
     """The command fails with exactly ``message`` on stderr, exit 1, and writes nothing."""
@@ -26,21 +28,26 @@ def assert_refused(example: Path, args: list[str], message: str) -> None:
     [
         (
             ["build", "no-such-campaign"],
-            "error: no campaign named 'no-such-campaign'; campaigns: essential-services-2020",
+            f"error: no campaign named 'no-such-campaign'; {CAMPAIGNS}",
         ),
         (
             ["build", "essential-services"],
             "error: no campaign named 'essential-services' "
-            "(did you mean 'essential-services-2020'?); campaigns: essential-services-2020",
+            f"(did you mean 'essential-services-2020'?); {CAMPAIGNS}",
         ),
         (
-            ["build", "--lang", "fr"],
+            ["build", "essential-services-2020", "--lang", "fr"],
             "error: --lang fr: no chosen campaign is written in French (fr); they offer en, es",
+        ),
+        (
+            ["build", "--lang", "fr-FR"],
+            "error: --lang fr-FR: no chosen campaign is written in French (fr-FR); they offer "
+            "en, en-CA, en-US, es, es-MX, fr-CA",
         ),
         (
             ["build", "../campaigns/essential-services-2020"],
             "error: no campaign named '../campaigns/essential-services-2020' "
-            "(did you mean 'essential-services-2020'?); campaigns: essential-services-2020",
+            f"(did you mean 'essential-services-2020'?); {CAMPAIGNS}",
         ),
         (
             ["build", "--only", "ebrard"],

@@ -85,7 +85,7 @@ def output(workspace: Path, lang: str, ext: str) -> Path:
 def test_build_writes_every_language_and_the_bundle_in_both_formats(built_example: Path) -> None:
     written = sorted(
         path.relative_to(built_example / "build").as_posix()
-        for path in (built_example / "build").rglob("*")
+        for path in (built_example / "build" / CAMPAIGN).rglob("*")
         if path.is_file()
     )
     assert written == [

@@ -1,0 +1,140 @@
+"""The typography of a letter's language, applied to its text after Markdown is read.
+
+Straight quotes become the language's quotation marks (“ ” in English and Spanish, « » in
+French), straight apostrophes become ’, and French gets its no-break spaces before ``: ; ! ?``
+and inside guillemets. Working on the document model, not the Markdown, means text from
+rosters, templates and the layout is set alike, and a quote opened in plain text and closed in
+bold is still one pair. Every text is also put in Unicode NFC, so an accent typed as a
+combining mark prints, copies and searches like any other.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from letterforge.document import Block, Inline, LineBreak, Text
+from letterforge.locale import SPACES, Typography
+
+# Marks after which one of French's spaced marks is not spaced again (?! and ?:).
+_SPACED_MARKS = frozenset(":;!?")
+# A spaced mark is spaced only where it ends a word group: followed by one of these, a space
+# or the end. So https://, 10:30 and a ratio like 3:1 are left alone.
+_CLOSERS = frozenset(")]}\"'\u00bb\u201d\u2019.,")
+_LINE_BREAK = "\n"
+
+
+def typeset_blocks(blocks: Iterable[Block], rules: Typography) -> tuple[Block, ...]:
+    """The blocks with their text set in the language's typography."""
+    return tuple(_typeset_block(block, rules) for block in blocks)
+
+
+def typeset_text(text: str, rules: Typography) -> str:
+    """One string set in the language's typography (a document title, say)."""
+    return "".join(_typeset(unicodedata.normalize("NFC", text), rules))
+
+
+def _typeset_block(block: Block, rules: Typography) -> Block:
+    pieces = [
+        _LINE_BREAK if isinstance(inline, LineBreak) else unicodedata.normalize("NFC", inline.text)
+        for inline in block.inlines
+    ]
+    output = _typeset("".join(pieces), rules)
+    inlines: list[Inline] = []
+    start = 0
+    for inline, piece in zip(block.inlines, pieces, strict=True):
+        end = start + len(piece)
+        if isinstance(inline, LineBreak):
+            inlines.append(inline)
+        else:
+            inlines.append(
+                Text("".join(output[start:end]), inline.bold, inline.italic, inline.link)
+            )
+        start = end
+    return Block(
+        block.role,
+        tuple(inlines),
+        list_marker=block.list_marker,
+        depth=block.depth,
+        level=block.level,
+    )
+
+
+def _is_punctuation(char: str | None) -> bool:
+    return char is not None and unicodedata.category(char)[0] in "PS"
+
+
+def _flanks(before: str | None, after: str | None) -> tuple[bool, bool]:
+    """Whether a quote between ``before`` and ``after`` can open and can close, by the rules
+    CommonMark uses for emphasis (and markdown-it for its smart quotes): ``="a`` opens,
+    ``a".`` closes, ``a"b`` can do both."""
+    before_space = before is None or before.isspace()
+    after_space = after is None or after.isspace()
+    can_open = not after_space and (
+        not _is_punctuation(after) or before_space or _is_punctuation(before)
+    )
+    can_close = not before_space and (
+        not _is_punctuation(before) or after_space or _is_punctuation(after)
+    )
+    return can_open, can_close
+
+
+def _opens(before: str | None, after: str | None, *, already_open: bool) -> bool:
+    """Whether a straight double quote opens; where the text around it does not tell
+    (a"b, or " Oui " typed with spaces), it closes an open quote and opens otherwise."""
+    can_open, can_close = _flanks(before, after)
+    if can_open != can_close:
+        return can_open
+    return not already_open
+
+
+def _typeset(text: str, rules: Typography) -> list[str]:
+    """What each character of ``text`` becomes (one string per character, so the caller can
+    cut the result back into the runs the text came from)."""
+    output = list(text)
+    open_quote, close_quote, open_inner, close_inner = rules.quotes
+    inside = SPACES[rules.inside_quotes]
+    outer_open = inner_open = False
+    for index, char in enumerate(text):
+        before = text[index - 1] if index else None
+        after = text[index + 1] if index + 1 < len(text) else None
+        if char == '"':
+            opens = _opens(before, after, already_open=outer_open)
+            output[index] = open_quote + inside if opens else inside + close_quote
+            if inside and opens and after == " ":
+                output[index + 1] = ""
+            if inside and not opens and before == " ":
+                output[index - 1] = ""
+            outer_open = opens
+        elif char == "'":
+            can_open, can_close = _flanks(before, after)
+            if can_open and not can_close and not (after or "").isdigit():  # not '90s
+                output[index] = open_inner
+                inner_open = True
+            elif can_close and not can_open and inner_open:
+                output[index] = close_inner
+                inner_open = False
+            else:  # inside a word (l'expression) or after one (members')
+                output[index] = rules.apostrophe
+        elif inside and char == open_quote and after is not None:
+            if after == " ":
+                output[index + 1] = inside
+            elif not after.isspace():
+                output[index] = char + inside
+        elif inside and char == close_quote and before is not None:
+            if before == " ":
+                output[index - 1] = inside
+            elif not before.isspace():
+                output[index] = inside + char
+        elif char in rules.before:
+            ends_group = (
+                after is None or after.isspace() or after in _CLOSERS or after in _SPACED_MARKS
+            )
+            if not ends_group or before is None or before in _SPACED_MARKS:
+                continue
+            space = SPACES[rules.before[char]]
+            if before in {" ", "\u00a0", "\u202f"}:
+                output[index - 1] = space
+            elif not before.isspace():
+                output[index] = space + char
+    return output
