@@ -207,14 +207,19 @@ def _likely_region(base: str) -> str:
 
 
 @cache
-def language_name(lang: str) -> str:
-    """``es-MX`` → ``Spanish (es-MX)``, for messages; the tag alone for unknown languages."""
+def english_name(lang: str) -> str | None:
+    """The English name of ``lang``'s language: ``es-MX`` → ``Spanish``; None if unknown."""
     from babel import Locale, UnknownLocaleError
 
     try:
-        name = Locale.parse(base_language(lang)).english_name
+        return Locale.parse(base_language(lang)).english_name
     except (UnknownLocaleError, ValueError):
-        return lang
+        return None
+
+
+def language_name(lang: str) -> str:
+    """``es-MX`` → ``Spanish (es-MX)``, for messages; the tag alone for unknown languages."""
+    name = english_name(lang)
     return f"{name} ({lang})" if name else lang
 
 
@@ -259,6 +264,13 @@ class LocaleBook:
     def languages(self) -> list[str]:
         """Every language with conventions, built in or from the workspace, sorted."""
         return sorted({*_builtin_documents(), *self._workspace_documents()})
+
+    def sources(self, lang: str) -> list[str]:
+        """Where ``lang``'s own file comes from: ``built in`` and/or ``locales/<lang>.yaml``."""
+        found = ["built in"] if lang in _builtin_documents() else []
+        if lang in self._workspace_documents():
+            found.append(f"{WORKSPACE_LOCALES}/{lang}.yaml")
+        return found
 
     def _layers(self, lang: str) -> list[YamlDocument]:
         tags = list(reversed(language_fallbacks(lang)))  # base language first
@@ -388,10 +400,10 @@ def _changed_word(before: str, following: str, changes: Sequence[WordChange]) ->
     if not before.endswith(" "):
         return before
     head, _, word = before[:-1].rpartition(" ")
-    sound = _sound(following)
     for change in changes:
         if word != change.word:
             continue
+        sound = _sound(following[:16])  # a word's beginning is all that matters
         if any(sound.startswith(_sound(start)) for start in change.before) and not any(
             sound.startswith(_sound(start)) for start in change.unless_before
         ):
@@ -418,29 +430,41 @@ def fill(pattern: str, values: Mapping[str, str], conventions: Conventions) -> s
 def join_list(
     items: Sequence[str], lang: str, conventions: Conventions, style: Literal["and", "or"]
 ) -> str:
-    """Join items as the language does: ``A, B, and C``, ``Economía e Industria``."""
+    """Join items as the language does: ``A, B, and C``, ``Economía e Industria``.
+
+    CLDR's list patterns nest (``start`` holds the first item and the rest, ``middle`` the
+    next and the rest, ``end`` the last two); the parts are laid out in one pass, so a long
+    list costs time in proportion to its length.
+    """
     from babel import Locale
 
-    if not items:
-        return ""
-    if len(items) == 1:
-        return items[0]
+    if len(items) < 2:
+        return items[0] if items else ""
     patterns = Locale.parse(babel_locale(lang)).list_patterns[
         "standard" if style == "and" else "or"
     ]
-
-    def join(pattern: str, first: str, second: str) -> str:
-        return fill(pattern, {"0": first, "1": second}, conventions)
-
     if len(items) == 2:
-        return join(patterns["2"], items[0], items[1])
-    result = join(patterns["end"], items[-2], items[-1])
-    for item in reversed(items[1:-2]):
-        result = join(patterns["middle"], item, result)
-    return join(patterns["start"], items[0], result)
+        chosen = [patterns["2"]]
+    else:
+        chosen = [patterns["start"], *[patterns["middle"]] * (len(items) - 3), patterns["end"]]
+    pieces = [_pattern_pieces(pattern) for pattern in chosen]
+    parts: list[str] = []
+    for index, (before, between, _) in enumerate(pieces):
+        last = index == len(pieces) - 1
+        # What follows the infix: the last item, or the next pattern's text and item.
+        following = items[-1] if last else pieces[index + 1][0] + items[index + 1]
+        parts += [before, items[index], _changed_word(between, following, conventions.word_changes)]
+    parts.append(items[-1])
+    parts += [after for _, _, after in reversed(pieces)]
+    return "".join(parts)
 
 
-# --- salutations and closings ----------------------------------------------------------------
+@cache
+def _pattern_pieces(pattern: str) -> tuple[str, str, str]:
+    """A list pattern's text before ``{0}``, between ``{0}`` and ``{1}``, and after ``{1}``."""
+    before, _, rest = pattern.partition("{0}")
+    between, _, after = rest.partition("{1}")
+    return before, between, after
 
 
 class SalutationGap(ValueError):

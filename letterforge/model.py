@@ -512,7 +512,10 @@ def _merge_into(
     origins[path] = document
     for key, value in data.items():
         inner = (*path, key)
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
+        if isinstance(value, dict):
+            # A fresh mapping: a later layer must not change the earlier file's own data.
+            if not isinstance(target.get(key), dict):
+                target[key] = {}
             _merge_into(target[key], value, document, inner, origins)
         else:
             target[key] = value

@@ -98,6 +98,8 @@ PERSON_FIELDS = (
 SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone", "place")
 CAMPAIGN_FIELDS = ("name", "title", "subject", "date", "place", "enclosures")
 _ESCAPE = str.maketrans({char: "\\" + char for char in string.punctuation})
+# White space that can break a line or a paragraph; the no-break spaces are left alone.
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
 
 
 class LetterUndefined(jinja2.StrictUndefined):
@@ -136,12 +138,13 @@ class MarkdownText(str):
 def escape_markdown(value: object) -> str:
     """Print a value as written: runs of white space become one space (so a value cannot
     start a new paragraph or break the emphasis around it) and every ASCII punctuation mark
-    is backslash-escaped, which CommonMark then prints literally."""
+    is backslash-escaped, which CommonMark then prints literally. No-break spaces stay: they
+    are typography (French 1 377, a name kept on one line), not layout."""
     if isinstance(value, MarkdownText):
         return value
     if value is None:
         return ""
-    return " ".join(str(value).split()).translate(_ESCAPE)
+    return _BREAKING_SPACE.sub(" ", str(value)).strip(" ").translate(_ESCAPE)
 
 
 def unknown_name_message(kind: str, name: str, known: Iterable[str]) -> str:

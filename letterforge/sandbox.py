@@ -157,6 +157,13 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
             _check_percent(left, right)
         return super().call_binop(context, operator, left, right)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # A key of the letter's data wins over a mapping method of the same name: a campaign
+        # variable called items or values is that variable, not dict.items.
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
     def checked_concat(self, values: tuple[Any, ...]) -> str:
         """``a ~ b ~ c``, refused when the result would exceed the limit."""
         _check_size(sum(weight(value) for value in values))
