@@ -275,7 +275,7 @@ def _check_place(inspection: Inspection, campaign: ResolvedCampaign) -> None:
         return
     written = campaign.all_letter_languages
     for tag, _ in place.per_language:
-        if not any(tag in language_fallbacks(lang) for lang in written):
+        if not any(tag in language_fallbacks(lang) for lang in (*campaign.languages, *written)):
             inspection.add(
                 Finding(
                     campaign.record.document.location(("place", tag)),

@@ -51,7 +51,7 @@ def _check_placeholders(pattern: str, allowed: Iterable[str]) -> str:
     for name in names:
         if name not in allowed:
             known = ", ".join("{" + field + "}" for field in allowed)
-            raise ValueError(f"{pattern!r}: unknown placeholder {{{name}}} (it can use {known})")
+            raise ValueError(f"unknown placeholder {{{name}}} (it can use {known})")
     return pattern
 
 

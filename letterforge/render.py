@@ -169,6 +169,25 @@ def _jinja_message(message: str, environment: jinja2.Environment) -> str | None:
     return unknown_name_message(kind, name, known)
 
 
+def kind_of(value: object) -> str:
+    """What a value is, in a template author's words: text, a number, a list ..."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, datetime.date):
+        return "a date"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return type(value).__name__
+
+
 def template_name(template: str, lang: str) -> str:
     """``essential-services``, ``es`` → ``essential-services/letter.es.md.j2``."""
     return f"{template}/letter.{lang}.md.j2"
@@ -223,7 +242,7 @@ def create_environment(workspace: Workspace) -> jinja2.Environment:
         if isinstance(value, jinja2.Undefined):
             value._fail_with_undefined_error()
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"the number filter needs a number, not {value!r}")
+            raise ValueError(f"the number filter needs a number, not {kind_of(value)}")
         return format_number(value, context["lang"])
 
     def list_filter(style: Literal["and", "or"]) -> Callable[..., str]:
@@ -231,8 +250,8 @@ def create_environment(workspace: Workspace) -> jinja2.Environment:
         def join(context: Any, value: Any) -> str:
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()
-            if isinstance(value, str | dict) or not isinstance(value, list | tuple):
-                raise ValueError(f"the join_{style} filter needs a list, not {value!r}")
+            if not isinstance(value, list | tuple):
+                raise ValueError(f"the join_{style} filter needs a list, not {kind_of(value)}")
             lang = context["lang"]
             return join_list([str(item) for item in value], lang, locales.conventions(lang), style)
 

@@ -149,16 +149,15 @@ class Workspace:
         self, lang: str, document: YamlDocument, where: YamlPath, problems: Collector
     ) -> bool:
         """Whether letters can be written in ``lang``; if not, say why at ``where``."""
+        # A language whose locale files have mistakes stays: those are reported in the files,
+        # and its letters fail with the same errors, instead of vanishing from the campaign.
         reason = self.locales.unsupported(lang)
         if reason is not None:
             problems.errors.append(
                 ConfigError(f"{format_field_path(where)}: {reason}", document.location(where))
             )
             return False
-        with problems.collect():
-            self.locales.conventions(lang)  # mistakes in its locale files are reported there
-            return True
-        return False
+        return True
 
     def campaign_names(self) -> list[str]:
         """Every campaign file's name, without ``.yaml``, sorted."""
@@ -246,11 +245,13 @@ class Workspace:
             return offered
         chosen = letter_languages(person.languages, offered)
         if not chosen:
+            reads = person.languages
             problems.errors.append(
                 ConfigError(
-                    f"to: {person.id} receives letters in {', '.join(person.languages)} "
+                    f"to: {person.id} receives letters in {', '.join(reads)} only "
                     f"({recipient.location('languages')}), and this campaign is written in "
-                    f"{', '.join(offered)}: add one of their languages to the campaign's",
+                    f"{', '.join(offered)}: add {reads[0]} to its languages, or leave "
+                    f"{person.id} out",
                     named_at,
                 )
             )
