@@ -157,12 +157,12 @@ def check(
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["settings", "roster", "campaign"]))
+@click.argument("kind", type=click.Choice(["settings", "roster", "campaign", "locale"]))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of letterforge.yaml, rosters or campaigns, for editors.
+    """Print the JSON Schema of letterforge.yaml, rosters, campaigns or locale files.
 
-    KIND is settings (letterforge.yaml), roster (recipients/*.yaml) or campaign
-    (campaigns/*.yaml).
+    KIND is settings (letterforge.yaml), roster (recipients/*.yaml), campaign
+    (campaigns/*.yaml) or locale (locales/*.yaml).
     """
     import json
 

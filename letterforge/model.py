@@ -602,11 +602,18 @@ SCHEMA_KINDS: dict[str, tuple[type[StrictModel], str]] = {
 
 
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of one kind of workspace file, for editors' YAML language servers."""
-    model, files = SCHEMA_KINDS[kind]
+    """The JSON Schema of one kind of workspace file, for editors' YAML language servers:
+    ``settings``, ``roster``, ``campaign`` or ``locale``."""
+    if kind == "locale":
+        from letterforge.locale import conventions_schema  # locale.py builds on this module
+
+        generated, files = conventions_schema(), "locales/*.yaml"
+    else:
+        model, files = SCHEMA_KINDS[kind]
+        generated = model.model_json_schema(by_alias=True)
     # Draft-07, which the YAML language servers editors use support fully; the schema uses
     # no keyword newer than that, only pydantic's $defs name, which draft-07 calls definitions.
-    text = json.dumps(model.model_json_schema(by_alias=True)).replace("#/$defs/", "#/definitions/")
+    text = json.dumps(generated).replace("#/$defs/", "#/definitions/")
     schema = json.loads(text)
     if "$defs" in schema:
         schema["definitions"] = schema.pop("$defs")

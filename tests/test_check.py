@@ -159,8 +159,12 @@ def yaml_as_editors_read_it(path: Path) -> Any:
 
 SCHEMA_FILES = {
     "settings": ["letterforge.yaml"],
-    "roster": ["recipients/mexico-federal.yaml", "recipients/signatories.yaml"],
-    "campaign": ["campaigns/essential-services-2020.yaml"],
+    "roster": [
+        "recipients/mexico-federal.yaml",
+        "recipients/signatories.yaml",
+        "recipients/trade-ministers-2025.yaml",
+    ],
+    "campaign": ["campaigns/essential-services-2020.yaml", "campaigns/usmca-review-2025.yaml"],
 }
 
 
@@ -178,6 +182,22 @@ def test_schema_accepts_the_example_and_rejects_typos(example: Path, kind: str) 
         assert [error.message for error in validator.iter_errors(misspelled)] == [
             "Additional properties are not allowed ('titel' was unexpected)"
         ]
+
+
+def test_locale_schema_accepts_partial_overrides_and_the_built_in_files(example: Path) -> None:
+    result = run(example, "schema", "locale")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "letterforge locale (locales/*.yaml)"
+    validator = jsonschema.Draft7Validator(schema)
+    for path in sorted((REPO / "letterforge" / "locales").glob("*.yaml")):
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text("utf-8")))), path
+    assert not list(validator.iter_errors({"labels": {"cc": "Copie :"}}))  # overrides one label
+    assert [error.message for error in validator.iter_errors({"labels": {"ccc": "x"}})] == [
+        "Additional properties are not allowed ('ccc' was unexpected)"
+    ]
+    inside = schema["definitions"]["Typography"]["properties"]["inside_quotes"]
+    assert inside["enum"] == ["none", "space", "nbsp", "narrow"]
 
 
 def test_schema_knows_tag_queries_and_describes_fields(example: Path) -> None:

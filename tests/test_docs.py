@@ -11,11 +11,13 @@ import yaml
 
 from letterforge.model import Campaign, Roster, Settings, validate_document
 from letterforge.yamlio import load_yaml_file, load_yaml_text
-from tests.conftest import REPO, replace_in, run
+from tests.conftest import REPO, docx_paragraphs, make_workspace, replace_in, run
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 YAML_BLOCKS = re.findall(r"```yaml\n# (\S+)\n(.*?)```", README, flags=re.DOTALL)
 MODELS = {"letterforge.yaml": Settings, "recipients": Roster, "campaigns": Campaign}
+WORKSPACE_BLOCKS = [(name, text) for name, text in YAML_BLOCKS if not name.startswith("locales/")]
+LOCALE_BLOCKS = dict((name, text) for name, text in YAML_BLOCKS if name.startswith("locales/"))
 
 
 def test_quick_start_is_make_demo_and_make_test() -> None:
@@ -25,10 +27,12 @@ def test_quick_start_is_make_demo_and_make_test() -> None:
 
 
 def test_every_file_format_has_an_example() -> None:
-    assert sorted(name.split("/")[0] for name, _ in YAML_BLOCKS) == sorted(MODELS)
+    assert {name.split("/")[0] for name, _ in YAML_BLOCKS} == {*MODELS, "locales"}
 
 
-@pytest.mark.parametrize(("name", "text"), YAML_BLOCKS, ids=[name for name, _ in YAML_BLOCKS])
+@pytest.mark.parametrize(
+    ("name", "text"), WORKSPACE_BLOCKS, ids=[name for name, _ in WORKSPACE_BLOCKS]
+)
 def test_file_examples_are_valid_and_match_the_example_workspace(name: str, text: str) -> None:
     model = MODELS[name.split("/")[0]]
     example = validate_document(model, load_yaml_text(text, name))
@@ -72,3 +76,47 @@ def test_drift_example_is_the_corpus_case() -> None:
         (REPO / "tests/bad_inputs/number-drift-between-languages.yaml").read_text(encoding="utf-8")
     )
     assert block.splitlines() == case["expect"]
+
+
+def test_locale_examples_do_what_the_readme_says(example: Path, tmp_path: Path) -> None:
+    assert set(LOCALE_BLOCKS) == {"locales/fr-CA.yaml", "locales/de.yaml"}
+    # The fr-CA override: a label and the closing change, the rest stays built in.
+    (example / "locales").mkdir()
+    (example / "locales/fr-CA.yaml").write_text(LOCALE_BLOCKS["locales/fr-CA.yaml"], "utf-8")
+    result = run(example, "build", "usmca-review-2025", "--format", "docx", "--lang", "fr")
+    assert result.exit_code == 0, result.output
+    french = dict(docx_paragraphs(example / "build/usmca-review-2025/fr-CA/sidhu.docx"))
+    assert french["Letter Salutation"] == "Monsieur le Ministre,"
+    assert french["Letter Closing"] == (
+        "Nous vous prions d’agréer, Monsieur le Ministre, l’expression de nos sentiments "
+        "distingués."
+    )
+    assert french["Letter Enclosures"].startswith("p. j.\n")
+    # The German file teaches a new language: the date and salutation the README promises.
+    german = make_workspace(
+        tmp_path / "german",
+        {
+            "locales/de.yaml": LOCALE_BLOCKS["locales/de.yaml"],
+            "letterforge.yaml": "sender:\n  name: Example Association\nlanguages: [de]\n",
+            "recipients/people.yaml": (
+                "people:\n"
+                "  - id: marquez\n"
+                "    name: {given: Graciela, family: Márquez Colín, surname: Márquez}\n"
+                "    gender: f\n"
+                "  - id: sam\n"
+                "    name: {given: Sam, family: Lee}\n"
+            ),
+            "templates/note/letter.de.md.j2": "Wir schreiben Ihnen.\n",
+            "campaigns/note.yaml": (
+                "title: Anfrage\ndate: 2025-07-01\ntemplate: note\nto: [marquez]\nfrom: [sam]\n"
+            ),
+        },
+    )
+    result = run(german, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    letter = dict(docx_paragraphs(german / "build/note/de/marquez.docx"))
+    assert (letter["Letter Date"], letter["Letter Salutation"]) == (
+        "1. Juli 2025",
+        "Sehr geehrte Frau Márquez,",
+    )
+    assert "`1. Juli 2025` and `Sehr geehrte Frau Márquez,`" in README
