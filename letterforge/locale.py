@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
@@ -45,13 +45,19 @@ def _check_placeholders(pattern: str, allowed: Iterable[str]) -> str:
     """``pattern`` may use only ``{name}`` placeholders from ``allowed``."""
     allowed = tuple(allowed)
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(pattern)
+            if name is not None
+        ]
     except ValueError as err:
-        raise ValueError(f"{pattern!r}: {err} (write a literal brace as {{{{ or }}}})") from None
-    for name in names:
+        raise ValueError(f"{err} (write a literal brace as {{{{ or }}}})") from None
+    for name, spec, conversion in fields:
         if name not in allowed:
             known = ", ".join("{" + field + "}" for field in allowed)
             raise ValueError(f"unknown placeholder {{{name}}} (it can use {known})")
+        if spec or conversion:  # {surname:>999999} would pad a salutation without end
+            raise ValueError(f"write the placeholder as {{{name}}}, with no format after it")
     return pattern
 
 
@@ -105,12 +111,17 @@ class Labels(StrictModel):
         return _check_placeholders(value, ("page",))
 
 
+# A typographic mark is a character or two. Typography is applied after a letter's size is
+# checked, so a locale file must not be able to turn each quote into a page of text.
+Mark = Annotated[str, Field(min_length=1, max_length=3)]
+
+
 class Typography(StrictModel):
     """Quotation marks and the spaces around punctuation, applied to every letter's text."""
 
-    quotes: tuple[str, str, str, str] = ("\u201c", "\u201d", "\u2018", "\u2019")
+    quotes: tuple[Mark, Mark, Mark, Mark] = ("\u201c", "\u201d", "\u2018", "\u2019")
     """Opening and closing quotes, then opening and closing quotes inside quotes."""
-    apostrophe: str = "\u2019"
+    apostrophe: Mark = "\u2019"
     """What a straight apostrophe becomes."""
     inside_quotes: Space = "none"
     """The space just inside the outer quotes: narrow for French « »."""
@@ -529,11 +540,6 @@ def closing(conventions: Conventions, *, salutation_line: str, signatories: int)
     rules = conventions.closing
     pattern = rules.joint if signatories > 1 and rules.joint else rules.single
     return fill(pattern, {"salutation": salutation_line.rstrip(" ,:;")}, conventions)
-
-
-def page_label(conventions: Conventions, page: int | str) -> str:
-    """``Page 2``, ``Página 2``: the number of a continuation page."""
-    return conventions.labels.page.format(page=page)
 
 
 def conventions_schema() -> dict[str, Any]:
