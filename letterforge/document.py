@@ -48,6 +48,7 @@ class Text:
     bold: bool = False
     italic: bool = False
     link: str | None = None
+    superscript: bool = False  # an ordinal's ending in French typography: the "er" of 1er
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,6 +127,10 @@ class Typography(StrictModel):
     """The space just inside the outer quotes: narrow for French « »."""
     before: dict[str, Space] = Field(default_factory=dict)
     """The space set before these marks when they end a word: French {":": nbsp, "?": narrow}."""
+    superscripts: list[Annotated[str, Field(pattern=r"^[^\W\d_]{1,3}$")]] = Field(
+        default_factory=list
+    )
+    """Endings raised after a number, as ordinals are set: French [er, re, e] (1er, 2e)."""
 
     @field_validator("before")
     @classmethod

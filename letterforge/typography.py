@@ -10,8 +10,11 @@ combining mark prints, copies and searches like any other.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
+from functools import cache
 
 from letterforge.document import Block, Inline, LineBreak, Text
 from letterforge.locale import SPACES, Typography
@@ -47,17 +50,37 @@ def _typeset_block(block: Block, rules: Typography) -> Block:
         if isinstance(inline, LineBreak):
             inlines.append(inline)
         else:
-            inlines.append(
-                Text("".join(output[start:end]), inline.bold, inline.italic, inline.link)
-            )
+            inlines.append(replace(inline, text="".join(output[start:end])))
         start = end
-    return Block(
-        block.role,
-        tuple(inlines),
-        list_marker=block.list_marker,
-        depth=block.depth,
-        level=block.level,
-    )
+    if rules.superscripts:
+        inlines = _raise_ordinal_endings(inlines, tuple(rules.superscripts))
+    return replace(block, inlines=tuple(inlines))
+
+
+@cache
+def _ordinal(endings: tuple[str, ...]) -> re.Pattern[str]:
+    """A number followed by one of ``endings`` that ends the word: 1er, 2e, 21es."""
+    longest_first = sorted(endings, key=len, reverse=True)
+    alternatives = "|".join(re.escape(ending) for ending in longest_first)
+    return re.compile(rf"(?<!\w)\d+(?P<ending>{alternatives})(?!\w)")
+
+
+def _raise_ordinal_endings(inlines: list[Inline], endings: tuple[str, ...]) -> list[Inline]:
+    """Split each run so an ordinal's ending is a superscript run of its own."""
+    pattern = _ordinal(endings)
+    raised: list[Inline] = []
+    for inline in inlines:
+        if not isinstance(inline, Text):
+            raised.append(inline)
+            continue
+        start = 0
+        for match in pattern.finditer(inline.text):
+            ending = match.start("ending")
+            raised.append(replace(inline, text=inline.text[start:ending]))
+            raised.append(replace(inline, text=match.group("ending"), superscript=True))
+            start = match.end()
+        raised.append(replace(inline, text=inline.text[start:]))
+    return [inline for inline in raised if not isinstance(inline, Text) or inline.text]
 
 
 def _is_punctuation(char: str | None) -> bool:

@@ -417,6 +417,38 @@ def test_typography_spans_bold_and_leaves_links_times_and_urls_alone(tmp_path: P
     )
 
 
+def test_french_ordinal_endings_are_superscript(tmp_path: Path) -> None:
+    import docx
+
+    files = {
+        "templates/note/letter.fr.md.j2": (
+            "Le {{ vars.day | date }}, au 2e étage du 21e siècle, pas la A5e ni le 1st.\n"
+        ),
+        "templates/note/letter.en.md.j2": "On the 1st and 2nd floors.\n",
+        "campaigns/note.yaml": campaign(
+            "ana",
+            languages="[fr-CA, en]",
+            extra="place: {fr: Montréal}\nvars:\n  day: 2020-07-01\n",
+        ),
+    }
+    built = workspace(tmp_path, files)
+    assert run(built, "build", "--format", "docx").exit_code == 0
+
+    def runs(lang: str, style: str) -> list[tuple[str, bool]]:
+        word = docx.Document(str(built / "build/note" / lang / "ana.docx"))
+        paragraph = next(p for p in word.paragraphs if p.style.name == style)
+        return [(run.text, bool(run.font.superscript)) for run in paragraph.runs]
+
+    assert runs("fr-CA", "Letter Date") == [
+        ("Montréal, le 1", False),
+        ("er", True),
+        (" juillet 2025", False),
+    ]
+    raised = [text for text, superscript in runs("fr-CA", "Letter Body") if superscript]
+    assert raised == ["er", "e", "e"]
+    assert not [text for text, superscript in runs("en", "Letter Body") if superscript]
+
+
 # --- lists ---------------------------------------------------------------------------------------
 
 

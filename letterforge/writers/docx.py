@@ -123,6 +123,8 @@ def _add_run(paragraph: Paragraph, text: Text, lang: str) -> None:
         run.bold = True
     if text.italic:
         run.italic = True
+    if text.superscript:
+        run.font.superscript = True
     _set_language(run._r.get_or_add_rPr(), lang)
 
 
@@ -135,6 +137,7 @@ def _add_link(paragraph: Paragraph, text: Text, lang: str) -> None:
     run = paragraph.add_run(text.text)
     run.bold = text.bold or None
     run.italic = text.italic or None
+    run.font.superscript = text.superscript or None
     run.underline = True
     _set_language(run._r.get_or_add_rPr(), lang)
     link.append(run._r)

@@ -56,6 +56,8 @@ def _inline_html(inline: Text | LineBreak) -> str:
         text = f"<strong>{text}</strong>"
     if inline.italic:
         text = f"<em>{text}</em>"
+    if inline.superscript:
+        text = f"<sup>{text}</sup>"
     if inline.link:
         text = f'<a href="{escape(inline.link)}">{text}</a>'
     return text
@@ -72,6 +74,8 @@ def theme_css(theme: Theme) -> str:
         "p, h1, h2, h3, h4, h5, h6 { margin: 0; font-size: 1em; font-weight: normal; }",
         "section.letter + section.letter { break-before: page; }",
         "a { color: inherit; }",
+        # A raised ordinal ending (1er) must not push its line away from the others.
+        "sup { font-size: 0.7em; vertical-align: super; line-height: 0; }",
         ".list-item .marker { display: inline-block; width: 18pt; margin-left: -18pt; }",
     ]
     for role, style in theme.roles.items():
