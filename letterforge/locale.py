@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from letterforge.errors import ConfigError, LetterforgeError, Location
+from letterforge.errors import ConfigError, LetterforgeError, Location, Problems
 from letterforge.model import (
     LANGUAGE_TAG,
     StrictModel,
@@ -249,7 +249,9 @@ class LocaleBook:
         self.root = root
         self._workspace: dict[str, YamlDocument] | None = None
         self._load_problems: list[LetterforgeError] = []
-        self._conventions: dict[str, Conventions] = {}
+        # Per language: its conventions, or the errors in its locale files, so that a broken
+        # file is validated once, not again for every letter in its language.
+        self._conventions: dict[str, Conventions | LetterforgeError] = {}
 
     def _workspace_documents(self) -> dict[str, YamlDocument]:
         if self._workspace is None:
@@ -317,10 +319,16 @@ class LocaleBook:
         """The merged conventions for ``lang``; errors name the locale file and line."""
         if lang not in self._conventions:
             layers = self._layers(lang)
-            if not layers:
-                raise ConfigError(self.unsupported(lang) or f"no conventions for {lang!r}")
-            self._conventions[lang] = validate_layers(Conventions, layers)
-        return self._conventions[lang]
+            try:
+                if not layers:
+                    raise ConfigError(self.unsupported(lang) or f"no conventions for {lang!r}")
+                self._conventions[lang] = validate_layers(Conventions, layers)
+            except LetterforgeError as err:
+                self._conventions[lang] = err
+        found = self._conventions[lang]
+        if isinstance(found, LetterforgeError):
+            raise Problems([found])  # a new error each time: tracebacks do not pile up
+        return found
 
     def problems(self) -> list[LetterforgeError]:
         """Every mistake in the workspace's locale files, each checked merged with the
