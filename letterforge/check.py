@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import permutations
 from pathlib import Path
 
 from jinja2 import Template
 
 from letterforge.document import Letter
-from letterforge.drift import Fact, missing_facts, surname
+from letterforge.drift import Fact, missing_facts, surname, text_facts
 from letterforge.errors import (
     Collector,
     ConfigError,
@@ -35,6 +36,7 @@ from letterforge.render import (
     LetterRenderer,
     LetterSource,
     person_context,
+    template_language,
 )
 from letterforge.template_scan import Shapes, scan_template
 from letterforge.workspace import (
@@ -180,10 +182,11 @@ def _render_letters(
     only: list[str],
 ) -> None:
     """Trial-render every letter of ``campaign`` and compare its language versions."""
+    rendered: dict[str, dict[str, Letter]] = {}
     for recipient in campaign.recipients:
         if only and recipient.person.id not in only:
             continue
-        versions: dict[str, Letter] = {}
+        versions = rendered.setdefault(recipient.person.id, {})
         for lang in narrowed(campaign.languages_for(recipient), languages):
             inspection.letter_count += 1
             try:
@@ -192,8 +195,7 @@ def _render_letters(
                 inspection.add(err)
         for lang, letter in versions.items():
             inspection.letters[(campaign.name, recipient.person.id, lang)] = letter
-        if len(versions) > 1:
-            _check_drift(inspection, renderer, campaign, versions)
+    _check_drift(inspection, renderer, campaign, rendered)
 
 
 def narrowed(letter_languages: Iterable[str], wanted: Iterable[str]) -> list[str]:
@@ -291,31 +293,57 @@ def _check_drift(
     inspection: Inspection,
     renderer: LetterRenderer,
     campaign: ResolvedCampaign,
-    versions: dict[str, Letter],
+    rendered: dict[str, dict[str, Letter]],
 ) -> None:
-    """Warn about numbers, dates and names one language version states and another does not."""
-    people = {
-        record.person.id: surname(record.person.name.family)
+    """Warn about numbers, dates and names one language's template states and another's does
+    not. Each recipient's language versions are compared; templates that no recipient reads
+    together (Spanish for one minister, English for another) are compared through letters to
+    two different people, leaving out what comes from those two people's own roster entries."""
+    everyone = {
+        record.person.id: record
         for record in (*campaign.recipients, *campaign.cc, *campaign.signatories)
     }
-    templates = {lang: renderer.body_template(campaign.record, lang) for lang in versions}
-    for lang, letter in versions.items():
-        for other, other_letter in versions.items():
-            if other == lang:
-                continue
-            for fact in missing_facts(letter, other_letter, people):
-                inspection.add(
-                    _drift_warning(renderer, fact, templates[lang], lang, templates[other], other)
-                )
+    people = {
+        person_id: surname(record.person.name.family) for person_id, record in everyone.items()
+    }
+    templates: dict[str, Template] = {}
+    first: dict[str, tuple[str, str, Letter]] = {}  # template → a letter made from it
+    compared: set[tuple[str, str]] = set()
+    for person_id, versions in rendered.items():
+        for lang, letter in versions.items():
+            template = templates.setdefault(lang, renderer.body_template(campaign.record, lang))
+            first.setdefault(str(template.name), (person_id, lang, letter))
+        for lang, other in permutations(versions, 2):
+            pair = (str(templates[lang].name), str(templates[other].name))
+            if pair[0] == pair[1]:
+                continue  # en-US and en-CA letters from one template
+            compared.add(pair)
+            for fact in missing_facts(versions[lang], versions[other], people):
+                inspection.add(_drift_warning(renderer, fact, templates[lang], templates[other]))
+    for (name, (person, lang, letter)), (
+        other_name,
+        (other_person, other, other_letter),
+    ) in permutations(first.items(), 2):
+        if (name, other_name) in compared:
+            continue
+        own = _own_facts(everyone[person], lang) | _own_facts(everyone[other_person], other)
+        others = {key: value for key, value in people.items() if key not in {person, other_person}}
+        for fact in missing_facts(letter, other_letter, others):
+            if (fact.kind, fact.key) not in own:
+                inspection.add(_drift_warning(renderer, fact, templates[lang], templates[other]))
+
+
+def _own_facts(record: PersonRecord, lang: str) -> set[tuple[str, str]]:
+    """What a person's roster entry states (a street number, the Mayo of Calle 5 de Mayo):
+    in letters to two different people, these differ without any drift."""
+    context = person_context(record, lang)
+    texts = [value for value in context.values() if isinstance(value, str)]
+    text = "\n".join([*texts, *context["address"]])
+    return {(fact.kind, fact.key) for fact in text_facts(text, lang, {})}
 
 
 def _drift_warning(
-    renderer: LetterRenderer,
-    fact: Fact,
-    template: Template,
-    lang: str,
-    other_template: Template,
-    other: str,
+    renderer: LetterRenderer, fact: Fact, template: Template, other_template: Template
 ) -> Finding:
     what = {
         "number": f"the number {fact.shown}",
@@ -327,6 +355,8 @@ def _drift_warning(
         source = Path(template.filename).read_text(encoding="utf-8").split("\n")
         pattern = re.compile(rf"(?<!\w){re.escape(fact.shown)}(?!\w)")
         line = next((n for n, text in enumerate(source, 1) if pattern.search(text)), None)
+    # Named after the templates' languages, so en-US and en-CA letters warn once.
+    lang, other = template_language(template), template_language(other_template)
     return Finding(
         Location(renderer.shown(template.filename or ""), line),
         f"{what} is in this {language_name(lang)} letter but not in its "

@@ -43,12 +43,13 @@ def facts(letter: Letter, people: dict[str, str]) -> dict[Fact, None]:
         letter: one language version.
         people: person id → the surname to look for (the first word of the family name).
     """
-    text = prose_text(letter.blocks)
-    found: dict[Fact, None] = {}
-    for match in _NUMBER.finditer(text):
-        digits = re.sub(r"\D", "", match.group())
-        found[Fact("number", digits, match.group())] = None
-    for number, pattern in _month_patterns(letter.lang):
+    return text_facts(prose_text(letter.blocks), letter.lang, people)
+
+
+def text_facts(text: str, lang: str, people: dict[str, str]) -> dict[Fact, None]:
+    """The facts ``text``, in ``lang``, states: numbers, months of dates, people named."""
+    found: dict[Fact, None] = dict.fromkeys(_number_facts(text))
+    for number, pattern in _month_patterns(lang):
         for match in pattern.finditer(text):
             if match.group("before") or match.group("after"):
                 found[Fact("month", str(number), match.group("month"))] = None
@@ -56,6 +57,14 @@ def facts(letter: Letter, people: dict[str, str]) -> dict[Fact, None]:
         if re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", text):
             found[Fact("person", person_id, surname)] = None
     return found
+
+
+def _number_facts(text: str) -> list[Fact]:
+    """The numbers ``text`` states, keyed by their digits (1,500 and 1 500 are one fact)."""
+    return [
+        Fact("number", re.sub(r"\D", "", match.group()), match.group())
+        for match in _NUMBER.finditer(text)
+    ]
 
 
 def surname(family: str) -> str:

@@ -193,6 +193,11 @@ def template_name(template: str, lang: str) -> str:
     return f"{template}/letter.{lang}.md.j2"
 
 
+def template_language(template: jinja2.Template) -> str:
+    """The language a letter template is written in, from its name: ``letter.es.md.j2`` → es."""
+    return str(template.name).rsplit("/", 1)[-1].split(".")[1]
+
+
 def create_environment(workspace: Workspace) -> jinja2.Environment:
     """The sandboxed environment shared by every letter of a workspace."""
     loader = jinja2.ChoiceLoader(

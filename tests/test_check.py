@@ -128,6 +128,55 @@ def test_drift_notices_a_changed_month(tmp_path: Path) -> None:
     ]
 
 
+def test_drift_compares_templates_no_recipient_reads_together(tmp_path: Path) -> None:
+    # Ana reads English, Bea Spanish: their letters still compare, on the template's facts,
+    # not on what comes from each one's roster entry (a street number, a name).
+    workspace = bilingual(
+        tmp_path,
+        en="We have 12 offices, and we write to {{ recipient.family }} at "
+        "{{ recipient.address[0] }}.\n",
+        es="Tenemos 13 oficinas y escribimos a {{ recipient.family }} en "
+        "{{ recipient.address[0] }}.\n",
+    )
+    (workspace / "recipients" / "people.yaml").write_text(
+        "people:\n"
+        "  - id: ana\n    name: {given: Ana, family: Ruiz}\n    gender: f\n"
+        "    honorific: {en: Ms.}\n    address: {lines: [10 Main Street]}\n    languages: [en]\n"
+        "  - id: bea\n    name: {given: Bea, family: Soto}\n    gender: f\n"
+        "    honorific: {es: Sra.}\n    address: {lines: [Calle 5 de Mayo 21]}\n"
+        "    languages: [es]\n"
+        "  - id: sam\n    name: {given: Sam, family: Lee}\n",
+        encoding="utf-8",
+    )
+    replace_in(workspace / "campaigns" / "note.yaml", "to: [ana]", "to: [ana, bea]")
+    result = run(workspace, "check")
+    assert result.stdout.splitlines() == [
+        "templates/note/letter.en.md.j2:1: warning: the number 12 is in this English (en) letter "
+        "but not in its Spanish (es) version, templates/note/letter.es.md.j2",
+        "templates/note/letter.es.md.j2:1: warning: the number 13 is in this Spanish (es) letter "
+        "but not in its English (en) version, templates/note/letter.en.md.j2",
+    ]
+
+
+def test_drift_warns_once_for_regional_letters_from_one_template(tmp_path: Path) -> None:
+    workspace = bilingual(tmp_path, en="We have 12 offices.\n", es="Tenemos 13 oficinas.\n")
+    (workspace / "recipients" / "people.yaml").write_text(
+        "people:\n"
+        "  - id: ana\n    name: {given: Ana, family: Ruiz}\n    gender: f\n"
+        "    honorific: {en: Ms., es: Sra.}\n    languages: [en-US, es-MX]\n"
+        "  - id: bea\n    name: {given: Bea, family: Soto}\n    gender: f\n"
+        "    honorific: {en: Ms., es: Sra.}\n    languages: [en-GB, es]\n"
+        "  - id: sam\n    name: {given: Sam, family: Lee}\n",
+        encoding="utf-8",
+    )
+    replace_in(workspace / "campaigns" / "note.yaml", "to: [ana]", "to: [ana, bea]")
+    result = run(workspace, "check")
+    assert [line.split(": warning: ")[1][:40] for line in result.stdout.splitlines()] == [
+        "the number 12 is in this English (en) le",
+        "the number 13 is in this Spanish (es) le",
+    ]
+
+
 def test_build_prints_warnings_and_still_writes(tmp_path: Path) -> None:
     workspace = bilingual(
         tmp_path,

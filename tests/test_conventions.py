@@ -378,6 +378,10 @@ PUNCTUATION = {
         'Il a dit "oui" : pourquoi ? Voilà ! Enfin ; l\'accord.',
         "Il a dit «\u202foui\u202f»\u00a0: pourquoi\u202f? Voilà\u202f! Enfin\u202f; l’accord.",
     ),
+    "fr-FR": (
+        "Pourquoi? Voilà!",
+        "Pourquoi\u202f? Voilà\u202f!",
+    ),
     "fr-CA": (
         'Il a dit "oui" : pourquoi ? Voilà ! Enfin ; l\'accord.',
         "Il a dit «\u00a0oui\u00a0»\u00a0: pourquoi? Voilà! Enfin; l’accord.",
