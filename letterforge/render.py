@@ -119,6 +119,25 @@ class LetterUndefined(jinja2.StrictUndefined):
         return f"{type(owner).__name__} value has no {self._undefined_name!r}"
 
 
+class UntranslatedError(jinja2.UndefinedError):
+    """A template printed a person's value that the roster gives in other languages only."""
+
+
+class Untranslated(LetterUndefined):
+    """A person's honorific or office in a language the roster does not give it in.
+
+    Salutations use these in some languages only (French names the office, English uses an
+    honorific), so a roster may leave a language out; a template that prints one there gets
+    an error naming the roster line instead of an empty gap, and ``{% if %}`` sees it as
+    absent.
+    """
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:  # type: ignore[override]  # StrictUndefined raises instead
+        return False
+
+
 def undefined_message(name: str, keys: Iterable[str] | None) -> str:
     """What to say about ``name`` missing from a mapping with ``keys`` (None: from the top)."""
     if keys is None:
@@ -452,6 +471,8 @@ class LetterRenderer:
             ) from err
         except jinja2.TemplateSyntaxError as err:  # in an included template
             raise self._syntax_error(err, template.name or "?") from err
+        except UntranslatedError as err:
+            raise TemplateError(str(err.message), self._failing_line(err, template)) from err
         except jinja2.UndefinedError as err:
             raise TemplateError(
                 f"undefined variable: {err.message}", self._failing_line(err, template)
@@ -644,11 +665,21 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
             return localize(value, lang, record.document, (*record.path, *path))
         return None
 
-    def salutation_field(value: Localized | None) -> str | None:
-        # Only salutations use these, and their forms differ by language: French names the
+    def salutation_field(value: Localized | None, name: str) -> str | Untranslated | None:
+        # Only salutations need these, and their forms differ by language: French names the
         # office (Monsieur le Ministre) where English uses an honorific (Dear Minister
-        # Sidhu), so a language left out has none; a salutation that needs one says so.
-        return value.get(lang) if value is not None else None
+        # Sidhu), so a language may be left out; a salutation that needs one says so.
+        if value is None:
+            return None
+        text = value.get(lang)
+        if text is not None:
+            return text
+        path = (*record.path, name)
+        return Untranslated(
+            hint=f"{person.id} has no {name} in {missing_language(lang)} "
+            f"({format_field_path(path)}, {record.document.location(path)})",
+            exc=UntranslatedError,
+        )
 
     address: list[str] = []
     if person.address is not None:
@@ -665,9 +696,9 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
         "surname": person.surname,
         "full_name": person.full_name,
         "gender": person.gender,
-        "honorific": salutation_field(person.honorific),
+        "honorific": salutation_field(person.honorific, "honorific"),
         "title": field(person.title, "title"),
-        "office": salutation_field(person.office),
+        "office": salutation_field(person.office, "office"),
         "organization": field(person.organization, "organization"),
         "address": address,
         "email": person.email,

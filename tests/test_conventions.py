@@ -246,6 +246,16 @@ def test_closing_forms(tmp_path: Path, person: str, lang: str, sign: str, closin
     assert letter(tmp_path, lang, person, files)["Closing"] == closing
 
 
+def test_a_missing_honorific_is_absent_to_if_and_an_error_when_printed(tmp_path: Path) -> None:
+    files = {
+        "templates/note/letter.fr.md.j2": (
+            "{% if recipient.honorific %}{{ recipient.honorific }}{% else %}Bonjour{% endif %}.\n"
+        ),
+        "campaigns/note.yaml": campaign("romo", languages="[fr]"),
+    }
+    assert letter(tmp_path, "fr", "romo", files)["Body"] == "Bonjour."
+
+
 # --- labels ------------------------------------------------------------------------------------
 
 ENCLOSURES = (
