@@ -4,7 +4,7 @@ lists and typography.
 The conventions are data: ``letterforge/locales/<tag>.yaml`` holds the built-in ones, and a
 workspace's ``locales/<tag>.yaml`` overrides any part of them, or teaches letterforge a new
 language. For a letter in ``fr-CA`` the layers are read in this order, each overriding the one
-before: built-in ``fr``, built-in ``fr-CA``, the workspace's ``fr``, the workspace's ``fr-CA``.
+before: built-in ``fr``, the workspace's ``fr``, built-in ``fr-CA``, the workspace's ``fr-CA``.
 Dates, numbers and list patterns come from Babel (CLDR) in the letter's full locale.
 """
 
@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from letterforge.errors import ConfigError, LetterforgeError, Location, Problems
 from letterforge.model import (
@@ -61,34 +61,61 @@ def _check_placeholders(pattern: str, allowed: Iterable[str]) -> str:
     return pattern
 
 
+def _pattern(*allowed: str, required: tuple[str, ...] = ()) -> AfterValidator:
+    """Check a text with placeholders: only ``allowed`` ones, and every ``required`` one."""
+
+    def check(value: str) -> str:
+        _check_placeholders(value, allowed)
+        for name in required:
+            if "{" + name + "}" not in value:
+                raise ValueError(f"write {{{name}}} in it, where the {name} goes")
+        return value
+
+    return AfterValidator(check)
+
+
+SalutationPattern = Annotated[str, _pattern(*SALUTATION_FIELDS)]
+ClosingPattern = Annotated[str, _pattern("salutation")]
+DATE_FORMAT_NAMES = ("short", "medium", "long", "full")
+
+
 class DateConventions(StrictModel):
     """How the date line and the ``| date`` filter write a date."""
 
     format: str = "long"
     """A Babel format name (short, medium, long, full) or a CLDR pattern such as d MMMM y."""
-    first_day: str | None = None
-    """How the first day of a month is written, where it is not a plain 1: French 1er."""
-    with_place: str = "{place}, {date}"
+    first_day: str | None = Field(default=None, min_length=1, max_length=8)
+    """How the first day of a month is written, where it is not a plain 1: French 1er (used
+    only where the month is spelled out, never in 1/07/2025)."""
+    with_place: Annotated[str, _pattern("place", "date", required=("place", "date"))] = (
+        "{place}, {date}"
+    )
     """The date line when the campaign names a place: {place}, a {date} in Spanish."""
 
-    @field_validator("with_place")
+    @field_validator("format")
     @classmethod
-    def _with_place_fields(cls, value: str) -> str:
-        return _check_placeholders(value, ("place", "date"))
+    def _babel_understands(cls, value: str) -> str:
+        if value in DATE_FORMAT_NAMES:
+            return value
+        from babel.dates import format_date as babel_format_date
+
+        try:  # a time field (HH) or an unknown letter fails on a date
+            babel_format_date(datetime.date(2020, 1, 1), format=value, locale="en")
+        except (KeyError, ValueError, AttributeError, TypeError, IndexError):
+            raise ValueError(
+                f"{value!r} is not a date format: use short, medium, long or full, or a CLDR "
+                "date pattern such as d MMMM y"
+            ) from None
+        return value
 
 
 class Closing(StrictModel):
     """The closing formula; ``{salutation}`` repeats the salutation without its punctuation."""
 
-    single: str
+    single: ClosingPattern
     """The closing of a letter one person signs: Sincerely,"""
-    joint: str | None = None
+    joint: ClosingPattern | None = None
     """The closing of a letter several people sign (default: single): French notre for ma."""
-
-    @field_validator("single", "joint")
-    @classmethod
-    def _closing_fields(cls, value: str | None) -> str | None:
-        return None if value is None else _check_placeholders(value, ("salutation",))
 
 
 class Labels(StrictModel):
@@ -102,13 +129,8 @@ class Labels(StrictModel):
     """Heads the enclosures line when there is one: Enclosure:"""
     enclosures: str
     """Heads it when there are several: Enclosures:"""
-    page: str
+    page: Annotated[str, _pattern("page", required=("page",))]
     """Numbers continuation pages; {page} is the number: Page {page}, Página {page}."""
-
-    @field_validator("page")
-    @classmethod
-    def _page_field(cls, value: str) -> str:
-        return _check_placeholders(value, ("page",))
 
 
 # A typographic mark is a character or two. Typography is applied after a letter's size is
@@ -127,10 +149,26 @@ class Typography(StrictModel):
     """The space just inside the outer quotes: narrow for French « »."""
     before: dict[str, Space] = Field(default_factory=dict)
     """The space set before these marks when they end a word: French {":": nbsp, "?": narrow}."""
-    superscripts: list[Annotated[str, Field(pattern=r"^[^\W\d_]{1,3}$")]] = Field(
-        default_factory=list
-    )
+    superscripts: list[str] = Field(default_factory=list)
     """Endings raised after a number, as ordinals are set: French [er, re, e] (1er, 2e)."""
+
+    @field_validator("quotes", mode="before")
+    @classmethod
+    def _four_marks(cls, value: Any) -> Any:
+        if isinstance(value, list) and len(value) != 4:
+            raise ValueError(
+                f"give four marks, not {len(value)}: opening and closing quotes, then opening "
+                "and closing quotes inside quotes"
+            )
+        return value
+
+    @field_validator("superscripts")
+    @classmethod
+    def _endings(cls, value: list[str]) -> list[str]:
+        for ending in value:
+            if not (1 <= len(ending) <= 3 and ending.isalpha()):
+                raise ValueError(f"{ending!r} is not an ending: one to three letters, as er")
+        return value
 
     @field_validator("before")
     @classmethod
@@ -150,9 +188,12 @@ class WordChange(StrictModel):
     becomes: str = Field(min_length=1)
     """What it becomes; a form ending in an apostrophe is joined to the next word."""
     before: list[str] = Field(min_length=1)
-    """Beginnings of the next word that cause the change, ignoring case and accents."""
+    """Beginnings of the next word that cause the change, ignoring case, accents and quotes;
+    a number's digits count as its sound: Spanish 8 (ocho)."""
     unless_before: list[str] = Field(default_factory=list)
     """Beginnings that do not, though they match before: Spanish hie (agua y hielo)."""
+    before_words: list[str] = Field(default_factory=list)
+    """Whole next words that cause the change: Spanish 11 (once), but not 110."""
 
 
 class Conventions(StrictModel):
@@ -160,7 +201,7 @@ class Conventions(StrictModel):
 
     date: DateConventions = DateConventions()
     """How dates are written."""
-    salutation: dict[Literal["m", "f", "x", "any"], list[str]]
+    salutation: dict[Literal["m", "f", "x", "any"], list[SalutationPattern]]
     """Salutation patterns by grammatical gender (any: every gender); the first pattern whose
     placeholders the person has is used: [Monsieur le {office},, Monsieur,]."""
     closing: Closing
@@ -180,8 +221,6 @@ class Conventions(StrictModel):
         for patterns in value.values():
             if not patterns:
                 raise ValueError("each form needs at least one pattern")
-            for pattern in patterns:
-                _check_placeholders(pattern, SALUTATION_FIELDS)
         return value
 
 
@@ -290,11 +329,13 @@ class LocaleBook:
         return found
 
     def _layers(self, lang: str) -> list[YamlDocument]:
-        tags = list(reversed(language_fallbacks(lang)))  # base language first
+        # The language before the region, and at each the workspace's file after letterforge's:
+        # a locales/fr.yaml changes every French letter but what fr-CA says of its own.
         builtin, workspace = _builtin_documents(), self._workspace_documents()
-        return [builtin[tag] for tag in tags if tag in builtin] + [
-            workspace[tag] for tag in tags if tag in workspace
-        ]
+        layers = []
+        for tag in reversed(language_fallbacks(lang)):
+            layers += [source[tag] for source in (builtin, workspace) if tag in source]
+        return layers
 
     def unsupported(self, lang: str) -> str | None:
         """Why letters cannot be written in ``lang``, or None when they can."""
@@ -364,9 +405,20 @@ def format_date(value: datetime.date, lang: str, conventions: Conventions) -> st
     pattern = rules.format
     if pattern in ("short", "medium", "long", "full"):
         pattern = get_date_format(pattern, locale=locale).pattern  # type: ignore[arg-type]
-    if value.day == 1 and rules.first_day:
+    if value.day == 1 and rules.first_day and _spells_out_month(pattern):
         pattern = _replace_day_field(pattern, rules.first_day)
     return str(babel_format_date(value, format=pattern, locale=locale))
+
+
+def _unquoted(pattern: str) -> str:
+    """A CLDR pattern's fields, without its quoted text: ``d 'de' MMMM`` → ``d  MMMM``."""
+    return "".join(part for index, part in enumerate(pattern.split("'")) if index % 2 == 0)
+
+
+def _spells_out_month(pattern: str) -> bool:
+    """Whether the pattern writes the month as a word (1er juillet), not a number (1/07)."""
+    fields = _unquoted(pattern)
+    return "MMM" in fields or "LLL" in fields
 
 
 def _replace_day_field(pattern: str, day: str) -> str:
@@ -399,7 +451,8 @@ def date_line(value: datetime.date, lang: str, conventions: Conventions, place: 
     date = format_date(value, lang, conventions)
     if not place:
         return date
-    return fill(conventions.date.with_place, {"place": place, "date": date}, conventions)
+    # No word changes here: they belong to salutations and lists (le avril is not l’avril).
+    return fill(conventions.date.with_place, {"place": place, "date": date})
 
 
 def format_number(value: int | float, lang: str) -> str:
@@ -413,9 +466,11 @@ def format_number(value: int | float, lang: str) -> str:
 
 
 def _sound(word: str) -> str:
-    """A word's beginning for comparing sounds: lowercase, accents removed (Ítalo → italo)."""
+    """A word for comparing sounds: lowercase, accents and leading quotes or markup removed
+    (Ítalo → italo, «Industria» → industria)."""
     decomposed = unicodedata.normalize("NFD", word.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return bare.lstrip("\"'«“‘„*_([¿¡ ")
 
 
 def _changed_word(before: str, following: str, changes: Sequence[WordChange]) -> str:
@@ -426,9 +481,11 @@ def _changed_word(before: str, following: str, changes: Sequence[WordChange]) ->
     for change in changes:
         if word != change.word:
             continue
-        sound = _sound(following[:16])  # a word's beginning is all that matters
-        if any(sound.startswith(_sound(start)) for start in change.before) and not any(
-            sound.startswith(_sound(start)) for start in change.unless_before
+        sound = _sound(following[:24])  # a word's beginning is all that matters
+        next_word = sound.split(" ", 1)[0]
+        if next_word in change.before_words or (
+            any(sound.startswith(_sound(start)) for start in change.before)
+            and not any(sound.startswith(_sound(start)) for start in change.unless_before)
         ):
             joined = change.becomes.endswith(("\u2019", "'"))  # l’ joins the next word
             prefix = f"{head} " if head or before.startswith(" ") else ""
@@ -436,16 +493,16 @@ def _changed_word(before: str, following: str, changes: Sequence[WordChange]) ->
     return before
 
 
-def fill(pattern: str, values: Mapping[str, str], conventions: Conventions) -> str:
-    """Fill ``pattern``'s placeholders, changing a word before one where the language's
-    grammar asks (``Monsieur le {office}`` with Ambassadeur → ``Monsieur l’Ambassadeur``)."""
+def fill(pattern: str, values: Mapping[str, str], changes: Sequence[WordChange] = ()) -> str:
+    """Fill ``pattern``'s placeholders, changing a word before one where ``changes`` say
+    (``Monsieur le {office}`` with Ambassadeur → ``Monsieur l’Ambassadeur``)."""
     parts: list[str] = []
     for literal, name, _, _ in string.Formatter().parse(pattern):
         if name is None:
             parts.append(literal)
             continue
         value = values[name]
-        parts.append(_changed_word(literal, value, conventions.word_changes))
+        parts.append(_changed_word(literal, value, changes))
         parts.append(value)
     return "".join(parts)
 
@@ -532,7 +589,7 @@ def salutation(
     for pattern in patterns:
         needed = [name for _, name, _, _ in string.Formatter().parse(pattern) if name]
         if all(name in present for name in needed):
-            return fill(pattern, present, conventions)
+            return fill(pattern, present, conventions.word_changes)
     missing = next(
         name
         for _, name, _, _ in string.Formatter().parse(patterns[0])
@@ -551,7 +608,7 @@ def closing(conventions: Conventions, *, salutation_line: str, signatories: int)
     Ministre, ...``), and a joint letter may say it in the plural."""
     rules = conventions.closing
     pattern = rules.joint if signatories > 1 and rules.joint else rules.single
-    return fill(pattern, {"salutation": salutation_line.rstrip(" ,:;")}, conventions)
+    return fill(pattern, {"salutation": salutation_line.rstrip(" ,:;")}, conventions.word_changes)
 
 
 def conventions_schema() -> dict[str, Any]:

@@ -112,6 +112,25 @@ def test_date_line(tmp_path: Path, lang: str, place: str | None, date: str, expe
     assert letter(tmp_path, lang, "ana", {"campaigns/note.yaml": text})["Date"] == expected
 
 
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("date:\n  format: short\n", "01/07/2025"),  # 1er only where the month is a word
+        ("date:\n  format: dd/MM/y\n", "01/07/2025"),
+        ("date:\n  format: d MMM y\n", "1er juil. 2025"),
+        # Elision belongs to salutations: "le avril", however odd, is not turned into l’avril.
+        ("date:\n  format: MMMM y\n  with_place: '{place}, le {date}'\n", "Paris, le juillet 2025"),
+    ],
+)
+def test_a_workspace_date_format(tmp_path: Path, locale: str, expected: str) -> None:
+    place = "place: {fr: Paris}\n" if "with_place" in locale else ""
+    files = {
+        "locales/fr.yaml": locale,
+        "campaigns/note.yaml": campaign("ana", languages="[fr]", extra=place),
+    }
+    assert letter(tmp_path, "fr", "ana", files)["Date"] == expected
+
+
 def test_place_comes_from_the_sender_unless_the_campaign_names_one(tmp_path: Path) -> None:
     files = {
         "letterforge.yaml": SETTINGS.replace(
@@ -330,6 +349,25 @@ def test_a_workspace_locale_file_overrides_only_what_it_names(tmp_path: Path) ->
     assert french["Cc"].startswith("c. c.\n")  # the built-in fr-CA label still applies
 
 
+def test_a_workspace_file_for_a_language_leaves_its_regions_own_usage(tmp_path: Path) -> None:
+    people = PEOPLE.replace("    title: Director\n", "    title: {fr: Directeur}\n")
+    files = {
+        "recipients/people.yaml": people,
+        "locales/fr.yaml": (
+            "labels:\n  cc: 'Copie :'\nclosing:\n  single: 'Salutations distinguées.'\n"
+        ),
+        "campaigns/note.yaml": campaign("romo", languages="[fr, fr-CA]", extra="cc: [lee]\n"),
+    }
+    france = letter(tmp_path, "fr", "romo", files)
+    canada = letter(tmp_path / "ca", "fr-CA", "romo", files)
+    assert (france["Cc"].split("\n")[0], france["Closing"]) == (
+        "Copie\u00a0:",
+        "Salutations distinguées.",
+    )
+    # Canada keeps its own label, and takes the French closing it does not change.
+    assert (canada["Cc"].split("\n")[0], canada["Closing"]) == ("c. c.", "Salutations distinguées.")
+
+
 GERMAN = """\
 date:
   format: long
@@ -479,6 +517,10 @@ def test_french_ordinal_endings_are_superscript(tmp_path: Path) -> None:
         ("es", ["siete", "ocho"], "or", "siete u ocho"),
         ("es", ["Sonora", "Oaxaca"], "or", "Sonora u Oaxaca"),
         ("es", ["Sonora", "Yucatán"], "or", "Sonora o Yucatán"),
+        ("es", ["Economía", "'\"Industria\"'"], "and", "Economía e “Industria”"),  # YAML quotes
+        ("es", ["7", "8"], "or", "7 u 8"),
+        ("es", ["10", "11"], "or", "10 u 11"),
+        ("es", ["10", "110"], "or", "10 o 110"),
         ("fr", ["santé", "économie", "commerce"], "and", "santé, économie et commerce"),
         ("fr", ["Ottawa", "Québec"], "or", "Ottawa ou Québec"),
     ],

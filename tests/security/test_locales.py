@@ -17,12 +17,12 @@ LOCALE = "locales/en.yaml"
     [
         (
             'salutation:\n  any: ["Dear {honorific.__class__}:"]\n',
-            "salutation: unknown placeholder {honorific.__class__} (it can use {honorific}, "
+            "salutation.any[0]: unknown placeholder {honorific.__class__} (it can use {honorific}, "
             "{given}, {family}, {surname}, {full_name}, {title}, {office})",
         ),
         (
             'salutation:\n  any: ["Dear {surname:>999999999}:"]\n',
-            "salutation: write the placeholder as {surname}, with no format after it",
+            "salutation.any[0]: write the placeholder as {surname}, with no format after it",
         ),
         (
             'labels:\n  page: "Page {page!r:>99999999}"\n',
