@@ -167,6 +167,8 @@ def inspect_workspace(
             complete.append(campaign)
     for problem in problems.errors:
         inspection.add(problem)
+    for warning in problems.warnings:
+        inspection.add(warning)
     _check_narrowing(inspection.campaigns, languages=list(languages), only=list(only))
     for campaign in complete:
         _render_letters(inspection, renderer, campaign, languages=list(languages), only=list(only))
@@ -212,17 +214,33 @@ def _check_narrowing(
     campaigns: list[ResolvedCampaign], *, languages: list[str], only: list[str]
 ) -> None:
     """``--lang`` and ``--only`` must name something the chosen campaigns have."""
+    if not campaigns:
+        return
     offered = {lang for campaign in campaigns for lang in campaign.all_letter_languages}
     for lang in languages:
-        if campaigns and not narrowed(offered, [lang]):
+        if not narrowed(offered, [lang]):
             raise ConfigError(
-                f"--lang {lang}: no chosen campaign is written in {language_name(lang)}; "
-                f"they offer {', '.join(sorted(offered))}"
+                f"--lang {lang}: no chosen campaign has letters in {language_name(lang)}; "
+                f"they have letters in {', '.join(sorted(offered))}"
             )
     recipients = {person.person.id for campaign in campaigns for person in campaign.recipients}
     for person_id in only:
-        if campaigns and person_id not in recipients:
+        if person_id not in recipients:
             raise ConfigError(f"--only {person_id}: no chosen campaign writes to {person_id!r}")
+    if only and languages:
+        chosen = [
+            lang
+            for campaign in campaigns
+            for person in campaign.recipients
+            if person.person.id in only
+            for lang in narrowed(campaign.languages_for(person), languages)
+        ]
+        if not chosen:
+            raise ConfigError(
+                f"--only {', '.join(only)} --lang {', '.join(languages)}: no letter is both; "
+                f"{', '.join(only)} {'gets' if len(only) == 1 else 'get'} no letter in "
+                f"{', '.join(languages)}"
+            )
 
 
 def _check_templates(
@@ -238,7 +256,7 @@ def _check_templates(
         "recipient": frozenset({*PERSON_FIELDS, "salutation"}),
         "sender": frozenset(SENDER_FIELDS),
         "campaign": frozenset(CAMPAIGN_FIELDS),
-        "labels": frozenset(Labels.model_fields),
+        "labels": frozenset({*Labels.model_fields, "closing"}),
         "vars": frozenset(record.campaign.vars),
     }
     people = frozenset(PERSON_FIELDS)

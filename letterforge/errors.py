@@ -123,6 +123,7 @@ class Collector:
 
     def __init__(self) -> None:
         self.errors: list[LetterforgeError] = []
+        self.warnings: list[Finding] = []  # reported, but they stop nothing
 
     @contextmanager
     def collect(self) -> Iterator[None]:

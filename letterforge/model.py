@@ -245,7 +245,20 @@ class Person(StrictModel):
     closing: dict[str, str] = {}
     """Per-language closing used as written, for letters to this person: {fr: 'Amitiés,'}."""
 
-    _languages = field_validator("languages")(_check_language_tags)
+    @field_validator("languages")
+    @classmethod
+    def _one_of_each_language(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        _check_language_tags(value)
+        seen: dict[str, str] = {}
+        for tag in value:
+            first = seen.setdefault(base_language(tag), tag)
+            if first != tag:  # fr-CA and fr would make two French letters
+                raise ValueError(
+                    f"{first} and {tag} are the same language: list the one this person reads"
+                )
+        return value
 
     @field_validator("id")
     @classmethod

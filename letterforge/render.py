@@ -274,10 +274,21 @@ def create_environment(workspace: Workspace) -> jinja2.Environment:
         def join(context: Any, value: Any) -> str:
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()
-            if not isinstance(value, list | tuple):
+            if isinstance(value, str | dict | bytes) or not isinstance(value, Iterable):
                 raise ValueError(f"the join_{style} filter needs a list, not {kind_of(value)}")
             lang = context["lang"]
-            return join_list([str(item) for item in value], lang, locales.conventions(lang), style)
+            conventions = locales.conventions(lang)
+            items = []
+            for item in value:  # a list, or what map() or select() make of one
+                if isinstance(item, datetime.date):
+                    item = format_date(item, lang, conventions)
+                elif isinstance(item, bool) or not isinstance(item, str | int | float):
+                    raise ValueError(
+                        f"the join_{style} filter joins text, numbers and dates, not "
+                        f"{kind_of(item)}"
+                    )
+                items.append(str(item))
+            return join_list(items, lang, conventions, style)
 
         return join
 
@@ -351,9 +362,13 @@ class LetterRenderer:
             or (record.campaign.sender or self.workspace.settings.sender).place
         )
         place_text = place.get(lang) if place is not None else None
+        closing_line = _closing(
+            source.recipient, lang, recipient["salutation"], len(campaign.signatories), conventions
+        )
         return {
             "lang": lang,
-            "labels": conventions.labels.model_dump(),
+            # labels.closing: layouts copied before closings depended on the recipient use it.
+            "labels": {**conventions.labels.model_dump(), "closing": closing_line},
             "sender": sender,
             "campaign": {
                 "name": campaign.name,
@@ -373,13 +388,7 @@ class LetterRenderer:
                 campaign.campaign.vars, lang, campaign.languages, document, ("vars",)
             ),
             "date_line": date_line(campaign.campaign.date, lang, conventions, place_text),
-            "closing": _closing(
-                source.recipient,
-                lang,
-                recipient["salutation"],
-                len(campaign.signatories),
-                conventions,
-            ),
+            "closing": closing_line,
         }
 
     def sender_context(self, lang: str, record: CampaignRecord) -> dict[str, Any]:

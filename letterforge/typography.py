@@ -10,6 +10,7 @@ combining mark prints, copies and searches like any other.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -102,6 +103,46 @@ def _flanks(before: str | None, after: str | None) -> tuple[bool, bool]:
     return can_open, can_close
 
 
+def _at(text: str, index: int) -> str | None:
+    return text[index] if 0 <= index < len(text) else None
+
+
+def _inside_word(before: str | None, after: str | None) -> bool:
+    return bool(before and before.isalnum() and after and after.isalpha())
+
+
+def _single_quote_pairs(text: str) -> tuple[set[int], set[int]]:
+    """Where single quotes open and close a quotation; every other one is an apostrophe.
+
+    Each quote that can close pairs with the nearest one before it that can open, after the
+    last pair: in "the '90s and 'the' word" only 'the' is quoted, and 'em, 'Tis or '90s
+    with nothing to close them stay apostrophes.
+    """
+    can_open: list[int] = []
+    can_close: list[int] = []
+    for index, char in enumerate(text):
+        if char != "'":
+            continue
+        before, after = _at(text, index - 1), _at(text, index + 1)
+        if _inside_word(before, after):
+            continue
+        opens, closes = _flanks(before, after)
+        if opens:
+            can_open.append(index)
+        if closes:
+            can_close.append(index)
+    opening: set[int] = set()
+    closing: set[int] = set()
+    last = -1
+    for end in can_close:
+        nearest = bisect.bisect_left(can_open, end) - 1
+        if nearest >= 0 and can_open[nearest] > last:
+            opening.add(can_open[nearest])
+            closing.add(end)
+            last = end
+    return opening, closing
+
+
 def _opens(before: str | None, after: str | None, *, already_open: bool) -> bool:
     """Whether a straight double quote opens; where the text around it does not tell
     (a"b, or " Oui " typed with spaces), it closes an open quote and opens otherwise."""
@@ -117,7 +158,8 @@ def _typeset(text: str, rules: Typography) -> list[str]:
     output = list(text)
     open_quote, close_quote, open_inner, close_inner = rules.quotes
     inside = SPACES[rules.inside_quotes]
-    outer_open = inner_open = False
+    outer_open = False
+    opening, closing = _single_quote_pairs(text)
     for index, char in enumerate(text):
         before = text[index - 1] if index else None
         after = text[index + 1] if index + 1 < len(text) else None
@@ -130,14 +172,11 @@ def _typeset(text: str, rules: Typography) -> list[str]:
                 output[index - 1] = ""
             outer_open = opens
         elif char == "'":
-            can_open, can_close = _flanks(before, after)
-            if can_open and not can_close and not (after or "").isdigit():  # not '90s
+            if index in opening:
                 output[index] = open_inner
-                inner_open = True
-            elif can_close and not can_open and inner_open:
+            elif index in closing:
                 output[index] = close_inner
-                inner_open = False
-            else:  # inside a word (l'expression) or after one (members')
+            else:  # l'accord, don't, members', and elisions with no quote to close ('em)
                 output[index] = rules.apostrophe
         elif inside and char == open_quote and after is not None:
             if after == " ":

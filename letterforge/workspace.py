@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from letterforge.errors import Collector, ConfigError, Location, did_you_mean
+from letterforge.errors import Collector, ConfigError, Finding, Location, did_you_mean
 from letterforge.locale import LocaleBook
 from letterforge.model import (
     FILE_NAME,
@@ -199,7 +199,7 @@ class Workspace:
         if languages is None:
             languages = self.writable_languages(record, collected)
         recipients: dict[str, PersonRecord] = {}  # by id: a person named twice gets one letter
-        named_at: dict[str, YamlPath] = {}
+        named_at: dict[str, tuple[YamlPath, TagQuery | None]] = {}
         for index, selector in enumerate(campaign.to):
             with collected.collect():
                 where = ("to", index)
@@ -207,14 +207,15 @@ class Workspace:
                     chosen = self._query(selector, record.document, where)
                 else:
                     chosen = [self._person(selector, record.document, where)]
+                query = selector if isinstance(selector, TagQuery) else None
                 for person in chosen:
                     recipients.setdefault(person.person.id, person)
-                    named_at.setdefault(person.person.id, where)
+                    named_at.setdefault(person.person.id, (where, query))
         cc = self._people(campaign.cc, record.document, "cc", collected)
         signatories = self._people(campaign.signatories, record.document, "from", collected)
         letter_languages = {
             person_id: self._recipient_languages(
-                person, tuple(languages), record.document.location(named_at[person_id]), collected
+                person, tuple(languages), record.document, *named_at[person_id], collected
             )
             for person_id, person in recipients.items()
         }
@@ -223,7 +224,7 @@ class Workspace:
         return ResolvedCampaign(
             record,
             tuple(languages),
-            # Someone who reads none of the campaign's languages gets no letter (an error).
+            # Someone who reads none of the campaign's languages gets no letter.
             tuple(person for person in recipients.values() if letter_languages[person.person.id]),
             tuple(cc),
             tuple(signatories),
@@ -234,27 +235,41 @@ class Workspace:
         self,
         recipient: PersonRecord,
         offered: tuple[str, ...],
-        named_at: Location,
+        document: YamlDocument,
+        where: YamlPath,
+        query: TagQuery | None,
         problems: Collector,
     ) -> tuple[str, ...]:
         """The languages of the letters to ``recipient``: those they read that the campaign is
-        written in. Reading none of them is an error, reported where the campaign names them:
-        they would get no letter."""
+        written in. Reading none of them means no letter: an error for a person the campaign
+        names, a warning for one a tag query takes (it cannot leave one person out)."""
         person = recipient.person
         if person.languages is None or not offered:
             return offered
         chosen = letter_languages(person.languages, offered)
         if not chosen:
-            reads = person.languages
-            problems.errors.append(
-                ConfigError(
-                    f"to: {person.id} receives letters in {', '.join(reads)} only "
-                    f"({recipient.location('languages')}), and this campaign is written in "
-                    f"{', '.join(offered)}: add {reads[0]} to its languages, or leave "
-                    f"{person.id} out",
-                    named_at,
-                )
+            reads = (
+                f"receives letters in {', '.join(person.languages)} only "
+                f"({recipient.location('languages')}), and this campaign is written in "
+                f"{', '.join(offered)}"
             )
+            if query is None:
+                problems.errors.append(
+                    ConfigError(
+                        f"{format_field_path(where)}: {person.id} {reads}: add "
+                        f"{person.languages[0]} to its languages, or leave {person.id} out",
+                        document.location(where),
+                    )
+                )
+            else:
+                problems.warnings.append(
+                    Finding(
+                        document.location(where),
+                        f"{format_field_path(where)}: the tags {', '.join(query.tags)} take "
+                        f"{person.id}, who {reads}: no letter for {person.id}",
+                        severity="warning",
+                    )
+                )
             return ()
         written = []
         for lang in chosen:

@@ -37,12 +37,17 @@ def assert_refused(example: Path, args: list[str], message: str) -> None:
         ),
         (
             ["build", "essential-services-2020", "--lang", "fr"],
-            "error: --lang fr: no chosen campaign is written in French (fr); they offer en, es",
+            "error: --lang fr: no chosen campaign has letters in French (fr); they have letters "
+            "in en, es",
         ),
         (
             ["build", "--lang", "fr-FR"],
-            "error: --lang fr-FR: no chosen campaign is written in French (fr-FR); they offer "
-            "en, en-CA, en-US, es, es-MX, fr-CA",
+            "error: --lang fr-FR: no chosen campaign has letters in French (fr-FR); they have "
+            "letters in en, en-CA, en-US, es, es-MX, fr-CA",
+        ),
+        (
+            ["build", "usmca-review-2025", "--only", "greer", "--lang", "es"],
+            "error: --only greer --lang es: no letter is both; greer gets no letter in es",
         ),
         (
             ["build", "../campaigns/essential-services-2020"],

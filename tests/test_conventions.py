@@ -208,6 +208,7 @@ def test_number_filter_uses_the_languages_separators(tmp_path: Path) -> None:
         ("martin", "fr", "Monsieur l’Ambassadeur,"),
         ("roy", "fr", "Madame,"),
         ("lee", "en", "Dear Mx. Lee:"),
+        ("romo", "en-GB", "Dear Mr. Romo,"),
     ],
 )
 def test_salutation_forms(tmp_path: Path, person: str, lang: str, salutation: str) -> None:
@@ -240,6 +241,7 @@ def test_a_persons_own_salutation_and_closing_are_used_as_written(tmp_path: Path
     ("person", "lang", "sign", "closing"),
     [
         ("romo", "en", "[ana]", "Sincerely,"),
+        ("romo", "en-GB", "[ana]", "Yours sincerely,"),
         ("romo", "es", "[ana]", "Atentamente,"),
         (
             "leblanc",
@@ -408,9 +410,10 @@ def test_list_shows_the_languages_and_where_their_conventions_come_from(tmp_path
     }
     result = run(workspace(tmp_path, files), "list")
     assert result.exit_code == 0, result.output
-    assert result.stdout.split("Languages:\n", 1)[1].splitlines()[:5] == [
+    assert result.stdout.split("Languages:\n", 1)[1].splitlines()[:6] == [
         "  de     German   locales/de.yaml",
         "  en     English  built in",
+        "  en-GB  English  built in",
         "  es     Spanish  built in, locales/es.yaml",
         "  fr     French   built in",
         "  fr-CA  French   built in",
@@ -421,6 +424,7 @@ def test_list_shows_the_languages_and_where_their_conventions_come_from(tmp_path
 
 PUNCTUATION = {
     "en": ("He said \"yes\" and 'no'; it's ours.", "He said “yes” and ‘no’; it’s ours."),
+    "en-GB": ("He said \"yes\" and 'no'.", "He said ‘yes’ and “no”."),
     "es": ("Dijo \"sí\" y 'no'.", "Dijo “sí” y ‘no’."),
     "fr": (
         'Il a dit "oui" : pourquoi ? Voilà ! Enfin ; l\'accord.',
@@ -453,6 +457,31 @@ def test_quotes_apostrophes_and_french_spacing(tmp_path: Path, lang: str) -> Non
     # narrow no-break space, so Pango sets one from a space glyph that reads back as a space.
     pdf_text = re.sub(r"[ \n]+", " ", "\n".join(pdf_pages(out / "ana.pdf")))
     assert expected.replace("\u202f", " ") in pdf_text
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "expected"),
+    [
+        ("en", "'Hello,' she said.", "‘Hello,’ she said."),
+        ("en", "He said 'no.' Then he left.", "He said ‘no.’ Then he left."),
+        ("en", "Tell 'em, 'Tis the '90s.", "Tell ’em, ’Tis the ’90s."),
+        ("en", "the '90s and 'the' word in '2025'", "the ’90s and ‘the’ word in ‘2025’"),
+        (
+            "fr",
+            "Il a dit \"elle a répondu 'non.'\" hier.",
+            "Il a dit « elle a répondu “non.” » hier.",
+        ),
+    ],
+)
+def test_single_quotes_pair_or_stay_apostrophes(
+    tmp_path: Path, lang: str, typed: str, expected: str
+) -> None:
+    files = {
+        f"templates/note/letter.{lang}.md.j2": typed + "\n",
+        "campaigns/note.yaml": campaign("ana", languages=f"[{lang}]"),
+    }
+    body = letter(tmp_path, lang, "ana", files)["Body"]
+    assert body == expected.replace("« ", "«\u202f").replace(" »", "\u202f»")
 
 
 def test_typography_spans_bold_and_leaves_links_times_and_urls_alone(tmp_path: Path) -> None:
@@ -537,6 +566,37 @@ def test_lists_are_joined_with_the_languages_conjunction(
         ),
     }
     assert letter(tmp_path, lang, "ana", files)["Body"] == expected
+
+
+def test_join_takes_what_map_makes_and_writes_dates_in_the_language(tmp_path: Path) -> None:
+    files = {
+        "templates/note/letter.es.md.j2": (
+            "{{ signatories | map(attribute='full_name') | join_and }}; "
+            "{{ vars.directives | join_and }}.\n"
+        ),
+        "campaigns/note.yaml": campaign(
+            "ana",
+            languages="[es]",
+            sign="[ana, lee]",
+            extra="vars:\n  directives: [2020-03-31, 2020-04-06]\n",
+        ),
+    }
+    people = PEOPLE.replace("    title: Director\n", "    title: {es: Director}\n")
+    files["recipients/people.yaml"] = people
+    body = letter(tmp_path, "es", "ana", files)["Body"]
+    assert body == "Ana Ruiz y Sam Lee; 31 de marzo de 2020 y 6 de abril de 2020."
+
+
+def test_a_layout_written_before_closings_depended_on_the_recipient_still_works(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "templates/_layouts/letter.md.j2": "{{ body }}\n\n::: closing\n{{ labels.closing }}\n:::\n",
+        "campaigns/note.yaml": campaign("leblanc", languages="[fr]"),
+    }
+    assert letter(tmp_path, "fr", "leblanc", files)["Closing"] == (
+        "Veuillez agréer, Madame la Ministre, l’expression de ma haute considération."
+    )
 
 
 # --- names ---------------------------------------------------------------------------------------
