@@ -365,11 +365,28 @@ class LocaleBook:
                     raise ConfigError(self.unsupported(lang) or f"no conventions for {lang!r}")
                 self._conventions[lang] = validate_layers(Conventions, layers)
             except LetterforgeError as err:
-                self._conventions[lang] = err
+                self._conventions[lang] = self._without_base(lang, err) or err
         found = self._conventions[lang]
         if isinstance(found, LetterforgeError):
             raise Problems([found])  # a new error each time: tracebacks do not pile up
         return found
+
+    def _without_base(self, lang: str, err: LetterforgeError) -> ConfigError | None:
+        """One error for a regional file (de-AT) that leaves out keys with no file for its
+        language (de) to supply them, instead of one per missing key."""
+        base = base_language(lang)
+        if base == lang or any(
+            base in source for source in (_builtin_documents(), self._workspace)
+        ):
+            return None
+        if not any("missing required key" in finding.message for finding in err.findings):
+            return None
+        return ConfigError(
+            f"letterforge has no {english_name(base) or base} ({base}) conventions for this "
+            f"file to change: give every key here, or put them in {WORKSPACE_LOCALES}/{base}.yaml "
+            "(see the README, Adding a language)",
+            Location(f"{WORKSPACE_LOCALES}/{lang}.yaml"),
+        )
 
     def problems(self) -> list[LetterforgeError]:
         """Every mistake in the workspace's locale files, each checked merged with the
