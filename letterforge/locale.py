@@ -375,9 +375,7 @@ class LocaleBook:
         """One error for a regional file (de-AT) that leaves out keys with no file for its
         language (de) to supply them, instead of one per missing key."""
         base = base_language(lang)
-        if base == lang or any(
-            base in source for source in (_builtin_documents(), self._workspace)
-        ):
+        if base == lang or base in _builtin_documents() or base in self._workspace_documents():
             return None
         if not any("missing required key" in finding.message for finding in err.findings):
             return None
