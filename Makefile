@@ -11,7 +11,7 @@ demo: $(VENV)/.runtime system-deps
 	$(BIN)/letterforge build
 
 test: $(VENV)/.test system-deps lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check letterforge tests
