@@ -213,7 +213,7 @@ class Workspace:
                     named_at.setdefault(person.person.id, (where, query))
         cc = self._people(campaign.cc, record.document, "cc", collected)
         signatories = self._people(campaign.signatories, record.document, "from", collected)
-        letter_languages = {
+        languages_by_id = {
             person_id: self._recipient_languages(
                 person, tuple(languages), record.document, *named_at[person_id], collected
             )
@@ -225,10 +225,10 @@ class Workspace:
             record,
             tuple(languages),
             # Someone who reads none of the campaign's languages gets no letter.
-            tuple(person for person in recipients.values() if letter_languages[person.person.id]),
+            tuple(person for person in recipients.values() if languages_by_id[person.person.id]),
             tuple(cc),
             tuple(signatories),
-            letter_languages,
+            languages_by_id,
         )
 
     def _recipient_languages(
