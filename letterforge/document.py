@@ -15,6 +15,8 @@ class Role(StrEnum):
     """What a block is in a letter. The value is the CSS class and the layout's container name."""
 
     LETTERHEAD = "letterhead"
+    # The header of continuation pages; {page} in it stands for the page number.
+    RUNNING_HEAD = "running-head"
     DATE = "date"
     ADDRESS = "address"
     SUBJECT = "subject"
@@ -36,8 +38,18 @@ class Role(StrEnum):
 
 # Roles whose source lines are kept as lines (an address is one item per line).
 LINE_ROLES = frozenset(
-    {Role.LETTERHEAD, Role.DATE, Role.ADDRESS, Role.SIGNATURE, Role.CC, Role.ENCLOSURES}
+    {
+        Role.LETTERHEAD,
+        Role.RUNNING_HEAD,
+        Role.DATE,
+        Role.ADDRESS,
+        Role.SIGNATURE,
+        Role.CC,
+        Role.ENCLOSURES,
+    }
 )
+# Where a running head puts the page number.
+PAGE_NUMBER = "{page}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +98,16 @@ class Letter:
     subject: str
     author: str
 
+    @property
+    def running_head(self) -> Block | None:
+        """The header of the letter's continuation pages, if its layout gives one."""
+        return next((block for block in self.blocks if block.role is Role.RUNNING_HEAD), None)
+
+    @property
+    def flow(self) -> tuple[Block, ...]:
+        """The blocks that run down the pages: everything but the running head."""
+        return tuple(block for block in self.blocks if block.role is not Role.RUNNING_HEAD)
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -117,4 +139,4 @@ class Document:
     @property
     def plain_text(self) -> str:
         """The text a reader sees, one block per paragraph; used by tests and previews."""
-        return "\n\n".join(block.plain_text for letter in self.letters for block in letter.blocks)
+        return "\n\n".join(block.plain_text for letter in self.letters for block in letter.flow)

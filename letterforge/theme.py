@@ -64,6 +64,7 @@ ACCENT = "1F3A5F"
 
 DEFAULT_ROLES = {
     Role.LETTERHEAD: RoleStyle(size=9.5, color=ACCENT, space_after=30, keep_together=True),
+    Role.RUNNING_HEAD: RoleStyle(size=9, color=ACCENT),
     Role.DATE: RoleStyle(space_after=18),
     Role.ADDRESS: RoleStyle(space_after=18, keep_together=True),
     Role.SUBJECT: RoleStyle(space_after=12),

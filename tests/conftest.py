@@ -39,6 +39,16 @@ def pdf_pages(path: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(path).pages]
 
 
+# A continuation page's header, as the built-in layout writes it: "Alfonso Romo · April 21,
+# 2020 · Page 2". A PDF reader extracts it with the page's text; the DOCX keeps it apart.
+RUNNING_HEAD = re.compile(r"[^\n]* · [^\n]* · (?:Page|Página) \d+\n?")
+
+
+def without_running_heads(text: str) -> str:
+    """A PDF page's text without its running head, to compare with the DOCX body."""
+    return RUNNING_HEAD.sub("", text)
+
+
 def flat(text: str) -> str:
     """Collapse every run of white space to one space, so wrapped lines compare equal."""
     return re.sub(r"\s+", " ", text).strip()

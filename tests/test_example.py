@@ -6,8 +6,16 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
-from tests.conftest import assert_in_order, docx_paragraphs, flat, pdf_pages
+from tests.conftest import (
+    RUNNING_HEAD,
+    assert_in_order,
+    docx_paragraphs,
+    flat,
+    pdf_pages,
+    without_running_heads,
+)
 
 CAMPAIGN = "essential-services-2020"
 
@@ -128,7 +136,8 @@ def test_docx_shows_every_part_in_order_with_named_styles(built_example: Path, l
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_pdf_and_docx_say_the_same_thing(built_example: Path, lang: str) -> None:
-    pdf_text = flat("\n".join(pdf_pages(output(built_example, lang, "pdf"))))
+    pages = pdf_pages(output(built_example, lang, "pdf"))
+    pdf_text = flat(without_running_heads("\n".join(pages)))
     docx_text = flat(
         "\n".join(text for _, text in docx_paragraphs(output(built_example, lang, "docx")))
     )
@@ -140,8 +149,8 @@ def test_pdf_bundle_starts_spanish_on_a_new_page(built_example: Path) -> None:
     first_spanish = next(i for i, page in enumerate(pages) if "21 de abril de 2020" in page)
     assert first_spanish >= 1
     assert flat(pages[first_spanish]).startswith("Information Technology Industry Council")
-    english = flat("\n".join(pages[:first_spanish]))
-    spanish = flat("\n".join(pages[first_spanish:]))
+    english = flat(without_running_heads("\n".join(pages[:first_spanish])))
+    spanish = flat(without_running_heads("\n".join(pages[first_spanish:])))
     assert english.endswith(CC_EN[-1])
     assert_in_order(english, PARTS["en"])
     assert_in_order(spanish, PARTS["es"])
@@ -179,3 +188,46 @@ def test_documents_carry_metadata_from_the_campaign(built_example: Path) -> None
     )
     assert properties.language == "en"
     assert properties.created.date().isoformat() == "2020-04-21"
+
+
+RUNNING_HEADS = {
+    "en": "Alfonso Romo · April 21, 2020 · Page",
+    "es": "Alfonso Romo · 21 de abril de 2020 · Página",
+}
+
+
+def test_continuation_pages_carry_the_running_head_and_number_in_both_formats(
+    built_example: Path,
+) -> None:
+    # PDF: the first page of each letter has none; the next pages number from 2, and a bundle
+    # starts again with the Spanish letter.
+    pages = pdf_pages(built_example / "build" / CAMPAIGN / "bundle" / "romo.pdf")
+    heads = [match.group().strip() for page in pages for match in RUNNING_HEAD.finditer(page)]
+    assert heads == [f"{RUNNING_HEADS['en']} 2", f"{RUNNING_HEADS['es']} 2"]
+    assert [bool(RUNNING_HEAD.search(page)) for page in pages] == [False, True, False, True]
+    # DOCX: each letter's section has an empty first-page header, a header with a PAGE field
+    # on the others, and numbering that starts at 1.
+    word = docx.Document(str(built_example / "build" / CAMPAIGN / "bundle" / "romo.docx"))
+    for section, lang in zip(word.sections, ["en", "es"], strict=True):
+        assert section.different_first_page_header_footer
+        assert section.first_page_header.paragraphs[0].text == ""
+        header = section.header.paragraphs[0]
+        assert header.style.name == "Letter Running Head"
+        shown = "".join(text.text or "" for text in header._p.iter(qn("w:t")))
+        assert shown == f"{RUNNING_HEADS[lang]} 2"  # 2: what the field shows until updated
+        fields = header._p.findall(qn("w:fldSimple"))
+        assert [field.get(qn("w:instr")) for field in fields] == ["PAGE"]
+        numbering = section._sectPr.find(qn("w:pgNumType"))
+        assert numbering is not None and numbering.get(qn("w:start")) == "1"
+
+
+def test_pdfs_are_tagged_for_accessibility(built_example: Path) -> None:
+    import subprocess
+
+    info = subprocess.run(
+        ["pdfinfo", str(output(built_example, "es", "pdf"))],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Tagged:          yes" in info

@@ -22,7 +22,7 @@ from docx.section import Section
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from letterforge.document import Block, Document, LineBreak, Role, Text
+from letterforge.document import PAGE_NUMBER, Block, Document, LineBreak, Role, Text
 from letterforge.theme import RoleStyle, Theme
 
 _ALIGNMENT = {
@@ -42,10 +42,43 @@ def write_docx(document: Document, path: Path, theme: Theme) -> None:
     for index, letter in enumerate(document.letters):
         if index:
             _start_new_section(word)
-        for block in letter.blocks:
+        for block in letter.flow:
             _add_block(word, block, letter.lang)
+    for section, letter in zip(word.sections, document.letters, strict=True):
+        _set_running_head(section, letter.running_head, letter.lang)
     _set_properties(word, document)
     word.save(str(path))
+
+
+def _set_running_head(section: Section, block: Block | None, lang: str) -> None:
+    """Pages after a letter's first carry its running head, with a real PAGE field, and page
+    numbers start at 1 in every letter's section (each letter of a bundle is one)."""
+    section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False
+    section.header.is_linked_to_previous = False
+    numbering = OxmlElement("w:pgNumType")
+    numbering.set(qn("w:start"), "1")
+    properties = section._sectPr
+    # w:pgNumType comes after w:pgMar and before w:cols in a section's properties.
+    anchor = properties.find(qn("w:cols"))
+    if anchor is not None:
+        anchor.addprevious(numbering)
+    else:
+        properties.append(numbering)
+    if block is None:
+        return
+    paragraph = section.header.paragraphs[0]
+    paragraph.style = Role.RUNNING_HEAD.style_name
+    before, number, after = " ".join(block.plain_text.split("\n")).partition(PAGE_NUMBER)
+    _add_run(paragraph, Text(before), lang)
+    if number:
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        shown = paragraph.add_run("2")  # what Word shows until it updates the field
+        _set_language(shown._r.get_or_add_rPr(), lang)
+        field.append(shown._r)
+        paragraph._p.append(field)
+        _add_run(paragraph, Text(after), lang)
 
 
 def _start_new_section(word: WordDocument) -> None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from html import escape
 
-from letterforge.document import Block, Document, LineBreak, Role, Text
+from letterforge.document import PAGE_NUMBER, Block, Document, LineBreak, Role, Text
 from letterforge.theme import RoleStyle, Theme
 
 
-def document_html(document: Document, theme: Theme) -> str:
-    """A complete, self-contained HTML page for ``document``."""
+def letter_pages_html(document: Document, theme: Theme) -> list[str]:
+    """One complete, self-contained HTML page per letter of ``document``.
+
+    Each letter is its own page so that the PDF writer can render them apart and page numbers
+    start again at 1 for every letter of a bundle; every page carries the document's title,
+    author and dates, for the PDF's metadata.
+    """
     created = document.created.isoformat()
     head = [
         '<meta charset="utf-8">',
@@ -19,21 +24,50 @@ def document_html(document: Document, theme: Theme) -> str:
         '<meta name="generator" content="letterforge">',
         f'<meta name="dcterms.created" content="{created}">',
         f'<meta name="dcterms.modified" content="{created}">',
-        f"<style>{theme_css(theme)}</style>",
     ]
-    sections = []
+    pages = []
     for letter in document.letters:
-        blocks = "\n".join(_block_html(block) for block in letter.blocks)
-        sections.append(
-            f'<section class="letter" lang="{escape(letter.lang)}">\n{blocks}\n</section>'
+        blocks = "\n".join(_block_html(block) for block in letter.flow)
+        style = theme_css(theme) + "\n" + running_head_css(letter.running_head, theme)
+        pages.append(
+            f'<!DOCTYPE html>\n<html lang="{escape(letter.lang)}">\n<head>\n'
+            + "\n".join([*head, f"<style>{style}</style>"])
+            + f'\n</head>\n<body>\n<section class="letter">\n{blocks}\n</section>\n'
+            "</body>\n</html>\n"
         )
+    return pages
+
+
+def running_head_css(block: Block | None, theme: Theme) -> str:
+    """The header of pages after the first, as a CSS margin box: the running head's text,
+    with its {page} as the page counter."""
+    if block is None:
+        return ""
+    before, number, after = " ".join(block.plain_text.split("\n")).partition(PAGE_NUMBER)
+    content = _css_string(before) + (f" counter(page) {_css_string(after)}" if number else "")
+    look = theme.style(Role.RUNNING_HEAD)
+    declarations = [
+        f"content: {content}",
+        "text-align: left",
+        "vertical-align: bottom",
+        "padding-bottom: 12pt",
+    ]
+    if look.size:
+        declarations.append(f"font-size: {look.size}pt")
+    if look.color:
+        declarations.append(f"color: #{look.color}")
     return (
-        f'<!DOCTYPE html>\n<html lang="{escape(document.lang)}">\n<head>\n'
-        + "\n".join(head)
-        + "\n</head>\n<body>\n"
-        + "\n".join(sections)
-        + "\n</body>\n</html>\n"
+        f"@page {{ @top-left {{ {'; '.join(declarations)}; }} }}\n"
+        "@page :first { @top-left { content: none; } }"
     )
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal: quotes, backslashes and line ends escaped."""
+    escaped = "".join(
+        f"\\{ord(char):x} " if char in '"\\\n\r\f' or ord(char) < 32 else char for char in text
+    )
+    return f'"{escaped}"'
 
 
 def _block_html(block: Block) -> str:
@@ -72,7 +106,6 @@ def theme_css(theme: Theme) -> str:
         f"line-height: {theme.line_height}; color: #{theme.color}; }}",
         "body { margin: 0; }",
         "p, h1, h2, h3, h4, h5, h6 { margin: 0; font-size: 1em; font-weight: normal; }",
-        "section.letter + section.letter { break-before: page; }",
         "a { color: inherit; }",
         # A raised ordinal ending (1er) must not push its line away from the others.
         "sup { font-size: 0.7em; vertical-align: super; line-height: 0; }",

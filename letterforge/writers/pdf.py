@@ -18,7 +18,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from letterforge.document import Document
 from letterforge.errors import OutputError
 from letterforge.theme import Theme
-from letterforge.writers.html import document_html
+from letterforge.writers.html import letter_pages_html
 
 # An image for a letterhead is a few hundred kilobytes.
 MAX_ASSET_BYTES = 10 * 1024 * 1024
@@ -52,10 +52,18 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]
 
 
 def write_pdf(document: Document, path: Path, theme: Theme) -> None:
-    """Render ``document`` to a PDF file at ``path``."""
+    """Render ``document`` to a tagged, accessible PDF (PDF/UA-1) at ``path``.
+
+    Each letter is rendered on its own and their pages joined, so every letter of a bundle
+    numbers its pages from 1; the PDF's metadata and language are the first letter's.
+    """
     fetcher = LockedFetcher(theme.asset_root)
     try:
-        html = weasyprint.HTML(string=document_html(document, theme), url_fetcher=fetcher)
-        html.write_pdf(path)
+        rendered = [
+            weasyprint.HTML(string=page, url_fetcher=fetcher).render()
+            for page in letter_pages_html(document, theme)
+        ]
     except FatalURLFetchingError as err:
         raise OutputError(f"{document.title}: {err}") from err
+    pages = [page for letter in rendered for page in letter.pages]
+    rendered[0].copy(pages).write_pdf(path, pdf_variant="pdf/ua-1")
