@@ -107,19 +107,23 @@ def _define_styles(word: WordDocument, theme: Theme, lang: str) -> None:
     _set_language(normal.element.get_or_add_rPr(), lang)
     normal.paragraph_format.space_before = Pt(0)
     normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing = theme.line_height
+    # Exact line heights, as CSS gives them (line-height times the font size): Word's
+    # "multiple" spacing scales the font's own line metrics instead, and would set the DOCX
+    # looser than the PDF, breaking pages elsewhere.
+    normal.paragraph_format.line_spacing = Pt(theme.size * theme.line_height)
     for role in Role:
         style = word.styles.add_style(role.style_name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
         style.quick_style = True
-        _apply_role_style(style, theme.style(role))
+        _apply_role_style(style, theme.style(role), theme)
 
 
-def _apply_role_style(style: object, look: RoleStyle) -> None:
+def _apply_role_style(style: object, look: RoleStyle, theme: Theme) -> None:
     font = style.font  # type: ignore[attr-defined]
     paragraph = style.paragraph_format  # type: ignore[attr-defined]
     if look.size:
         font.size = Pt(look.size)
+        paragraph.line_spacing = Pt(look.size * theme.line_height)
     font.bold = look.bold or None
     font.italic = look.italic or None
     if look.color:
