@@ -88,6 +88,18 @@ class Block:
         )
 
 
+def keeps_with_next(blocks: tuple[Block, ...], index: int) -> bool:
+    """Whether a block must share a page with the next one beyond what its role's style says:
+    each signatory with the next, so that a joint letter's signatures, which the closing keeps
+    with the first of them, stay together as one block."""
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    return (
+        blocks[index].role is Role.SIGNATURE
+        and following is not None
+        and following.role is Role.SIGNATURE
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Letter:
     """One language version of one letter, with the metadata the files record."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,38 @@ def make_workspace(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+SOFFICE = shutil.which("soffice")
+# LibreOffice stands in for Word; make test installs it. Without it, tests that need it fail,
+# unless LETTERFORGE_NO_LIBREOFFICE=1 says to leave them out.
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None and os.environ.get("LETTERFORGE_NO_LIBREOFFICE") == "1",
+    reason="LETTERFORGE_NO_LIBREOFFICE=1 and no LibreOffice",
+)
+
+
+def libreoffice_pdfs(documents: list[Path], work: Path) -> dict[Path, Path]:
+    """Each DOCX laid out and saved as PDF by LibreOffice, in one run: DOCX path → PDF path."""
+    assert SOFFICE, "LibreOffice (soffice) is not installed: run make test"
+    names = {}
+    for index, document in enumerate(documents):
+        names[document] = f"{index:03d}-{document.stem}"  # one folder, no clashing names
+        shutil.copy(document, work / f"{names[document]}.docx")
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work / "out"),
+            *(str(work / f"{name}.docx") for name in names.values()),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return {document: work / "out" / f"{name}.pdf" for document, name in names.items()}

@@ -7,21 +7,20 @@ Word. Without it this test fails; set LETTERFORGE_NO_LIBREOFFICE=1 to leave it o
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import RUNNING_HEAD, pdf_pages, without_running_heads
-
-SOFFICE = shutil.which("soffice")
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None and os.environ.get("LETTERFORGE_NO_LIBREOFFICE") == "1",
-    reason="LETTERFORGE_NO_LIBREOFFICE=1 and no LibreOffice",
+from tests.conftest import (
+    RUNNING_HEAD,
+    libreoffice_pdfs,
+    needs_libreoffice,
+    pdf_pages,
+    without_running_heads,
 )
+
+pytestmark = needs_libreoffice
 
 
 def characters(text: str) -> str:
@@ -31,32 +30,10 @@ def characters(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def converted(built_example: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Path]:
-    """Every example DOCX, converted to PDF by LibreOffice in one run: letterforge's PDF → it."""
-    assert SOFFICE, "LibreOffice (soffice) is not installed: run make test, or see the docstring"
-    work = tmp_path_factory.mktemp("libreoffice")
-    build = built_example / "build"
-    sources = {}
-    for docx in sorted(build.rglob("*.docx")):
-        name = "__".join(docx.relative_to(build).with_suffix("").parts)  # one folder, no clashes
-        shutil.copy(docx, work / f"{name}.docx")
-        sources[name] = docx.with_suffix(".pdf")
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(work / "out"),
-            *(str(work / f"{name}.docx") for name in sources),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return {ours: work / "out" / f"{name}.pdf" for name, ours in sources.items()}
+    """letterforge's PDF of every example document → LibreOffice's PDF of its DOCX."""
+    documents = sorted((built_example / "build").rglob("*.docx"))
+    theirs = libreoffice_pdfs(documents, tmp_path_factory.mktemp("libreoffice"))
+    return {document.with_suffix(".pdf"): pdf for document, pdf in theirs.items()}
 
 
 def test_every_example_docx_has_the_pages_and_text_of_its_pdf(

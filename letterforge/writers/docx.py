@@ -22,7 +22,15 @@ from docx.section import Section
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from letterforge.document import PAGE_NUMBER, Block, Document, LineBreak, Role, Text
+from letterforge.document import (
+    PAGE_NUMBER,
+    Block,
+    Document,
+    LineBreak,
+    Role,
+    Text,
+    keeps_with_next,
+)
 from letterforge.theme import RoleStyle, Theme
 
 _ALIGNMENT = {
@@ -42,8 +50,11 @@ def write_docx(document: Document, path: Path, theme: Theme) -> None:
     for index, letter in enumerate(document.letters):
         if index:
             _start_new_section(word)
-        for block in letter.flow:
-            _add_block(word, block, letter.lang)
+        flow = letter.flow
+        for index, block in enumerate(flow):
+            paragraph = _add_block(word, block, letter.lang)
+            if keeps_with_next(flow, index):
+                paragraph.paragraph_format.keep_with_next = True
     for section, letter in zip(word.sections, document.letters, strict=True):
         _set_running_head(section, letter.running_head, letter.lang)
     _set_properties(word, document)
@@ -137,7 +148,7 @@ def _apply_role_style(style: object, look: RoleStyle, theme: Theme) -> None:
     paragraph.keep_together = look.keep_together or None
 
 
-def _add_block(word: WordDocument, block: Block, lang: str) -> None:
+def _add_block(word: WordDocument, block: Block, lang: str) -> Paragraph:
     paragraph = word.add_paragraph(style=block.role.style_name)
     if block.role is Role.LIST_ITEM:
         indent = LIST_INDENT * (block.depth + 1)
@@ -152,6 +163,7 @@ def _add_block(word: WordDocument, block: Block, lang: str) -> None:
             _add_link(paragraph, inline, lang)
         else:
             _add_run(paragraph, inline, lang)
+    return paragraph
 
 
 def _add_run(paragraph: Paragraph, text: Text, lang: str) -> None:

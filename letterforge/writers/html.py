@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
-from letterforge.document import PAGE_NUMBER, Block, Document, LineBreak, Role, Text
+from letterforge.document import (
+    PAGE_NUMBER,
+    Block,
+    Document,
+    LineBreak,
+    Role,
+    Text,
+    keeps_with_next,
+)
 from letterforge.theme import RoleStyle, Theme
 
 
@@ -27,7 +35,11 @@ def letter_pages_html(document: Document, theme: Theme) -> list[str]:
     ]
     pages = []
     for letter in document.letters:
-        blocks = "\n".join(_block_html(block) for block in letter.flow)
+        flow = letter.flow
+        blocks = "\n".join(
+            _block_html(block, keep=keeps_with_next(flow, index))
+            for index, block in enumerate(flow)
+        )
         style = theme_css(theme) + "\n" + running_head_css(letter.running_head, theme)
         pages.append(
             f'<!DOCTYPE html>\n<html lang="{escape(letter.lang)}">\n<head>\n'
@@ -70,8 +82,10 @@ def _css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _block_html(block: Block) -> str:
+def _block_html(block: Block, *, keep: bool = False) -> str:
     inner = "".join(_inline_html(inline) for inline in block.inlines)
+    if keep:
+        return f'<p class="{block.role.value} keep-with-next">{inner}</p>'
     if block.role is Role.LIST_ITEM:
         marker = f'<span class="marker">{escape(block.list_marker or "")}</span>'
         style = f' style="margin-left: {block.depth * 18}pt"' if block.depth else ""
@@ -109,6 +123,7 @@ def theme_css(theme: Theme) -> str:
         "a { color: inherit; }",
         # A raised ordinal ending (1er) must not push its line away from the others.
         "sup { font-size: 0.7em; vertical-align: super; line-height: 0; }",
+        ".keep-with-next { break-after: avoid; }",
         ".list-item .marker { display: inline-block; width: 18pt; margin-left: -18pt; }",
     ]
     for role, style in theme.roles.items():
