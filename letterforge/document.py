@@ -87,6 +87,12 @@ class Block:
             "\n" if isinstance(inline, LineBreak) else inline.text for inline in self.inlines
         )
 
+    def around_page_number(self) -> tuple[str, str] | None:
+        """A running head's text before and after its page number, on one line; None when
+        it has no page number."""
+        before, number, after = " ".join(self.plain_text.split("\n")).partition(PAGE_NUMBER)
+        return (before, after) if number else None
+
 
 def keeps_with_next(blocks: tuple[Block, ...], index: int) -> bool:
     """Whether a block must share a page with the next one beyond what its role's style says:

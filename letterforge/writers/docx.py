@@ -23,7 +23,6 @@ from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from letterforge.document import (
-    PAGE_NUMBER,
     Block,
     Document,
     LineBreak,
@@ -80,16 +79,19 @@ def _set_running_head(section: Section, block: Block | None, lang: str) -> None:
         return
     paragraph = section.header.paragraphs[0]
     paragraph.style = Role.RUNNING_HEAD.style_name
-    before, number, after = " ".join(block.plain_text.split("\n")).partition(PAGE_NUMBER)
+    parts = block.around_page_number()
+    if parts is None:
+        _add_run(paragraph, Text(" ".join(block.plain_text.split("\n"))), lang)
+        return
+    before, after = parts
     _add_run(paragraph, Text(before), lang)
-    if number:
-        field = OxmlElement("w:fldSimple")
-        field.set(qn("w:instr"), "PAGE")
-        shown = paragraph.add_run("2")  # what Word shows until it updates the field
-        _set_language(shown._r.get_or_add_rPr(), lang)
-        field.append(shown._r)
-        paragraph._p.append(field)
-        _add_run(paragraph, Text(after), lang)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    shown = paragraph.add_run("2")  # what Word shows until it updates the field
+    _set_language(shown._r.get_or_add_rPr(), lang)
+    field.append(shown._r)
+    paragraph._p.append(field)
+    _add_run(paragraph, Text(after), lang)
 
 
 def _start_new_section(word: WordDocument) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from html import escape
 
 from letterforge.document import (
-    PAGE_NUMBER,
     Block,
     Document,
     LineBreak,
@@ -55,8 +54,11 @@ def running_head_css(block: Block | None, theme: Theme) -> str:
     with its {page} as the page counter."""
     if block is None:
         return ""
-    before, number, after = " ".join(block.plain_text.split("\n")).partition(PAGE_NUMBER)
-    content = _css_string(before) + (f" counter(page) {_css_string(after)}" if number else "")
+    parts = block.around_page_number()
+    if parts is None:
+        content = _css_string(" ".join(block.plain_text.split("\n")))
+    else:
+        content = f"{_css_string(parts[0])} counter(page) {_css_string(parts[1])}"
     look = theme.style(Role.RUNNING_HEAD)
     declarations = [
         f"content: {content}",
