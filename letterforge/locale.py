@@ -418,7 +418,7 @@ def format_date(value: datetime.date, lang: str, conventions: Conventions) -> st
     locale = babel_locale(lang)
     rules = conventions.date
     pattern = rules.format
-    if pattern in ("short", "medium", "long", "full"):
+    if pattern in DATE_FORMAT_NAMES:
         pattern = get_date_format(pattern, locale=locale).pattern  # type: ignore[arg-type]
     if value.day == 1 and rules.first_day and _spells_out_month(pattern):
         pattern = _replace_day_field(pattern, rules.first_day)
@@ -562,6 +562,12 @@ def _pattern_pieces(pattern: str) -> tuple[str, str, str]:
     return before, between, after
 
 
+@cache
+def _placeholders(pattern: str) -> tuple[str, ...]:
+    """The names a (validated) pattern fills: ``Dear {honorific} {surname}:`` → both."""
+    return tuple(name for _, name, _, _ in string.Formatter().parse(pattern) if name)
+
+
 class SalutationGap(ValueError):
     """A salutation cannot be made: the person lacks ``field`` (gender, honorific ...)."""
 
@@ -602,14 +608,9 @@ def salutation(
         raise SalutationGap(f"{problem}: give gender m or f, or a salutation for {lang}", "gender")
     present = {name: value for name, value in fields.items() if value}
     for pattern in patterns:
-        needed = [name for _, name, _, _ in string.Formatter().parse(pattern) if name]
-        if all(name in present for name in needed):
+        if all(name in present for name in _placeholders(pattern)):
             return fill(pattern, present, conventions.word_changes)
-    missing = next(
-        name
-        for _, name, _, _ in string.Formatter().parse(patterns[0])
-        if name and name not in present
-    )
+    missing = next(name for name in _placeholders(patterns[0]) if name not in present)
     article = "an" if missing[0] in "aeiouh" else "a"
     raise SalutationGap(
         f"the {language_name(lang)} salutation needs {article} {missing}: give {missing} "

@@ -11,6 +11,7 @@ import datetime
 import difflib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -108,6 +109,11 @@ def language_fallbacks(lang: str) -> list[str]:
     return [lang] if base == lang else [lang, base]
 
 
+def in_language(values: Mapping[str, str], lang: str) -> str | None:
+    """The value given for ``lang``, or for its language when none is given for its region."""
+    return next((values[tag] for tag in language_fallbacks(lang) if tag in values), None)
+
+
 def language_tag_problem(tag: str) -> str:
     """Why ``tag`` is not a language tag, with the tag it was probably meant to be."""
     language, _, region = tag.replace("_", "-").partition("-")
@@ -127,11 +133,7 @@ class Localized:
         """The text for ``lang`` (falling back from region to base language), or None."""
         if self.same is not None:
             return self.same
-        values = dict(self.per_language)
-        for tag in language_fallbacks(lang):
-            if tag in values:
-                return values[tag]
-        return None
+        return in_language(dict(self.per_language), lang)
 
     @classmethod
     def _validate(cls, value: Any) -> Localized:

@@ -46,6 +46,7 @@ from letterforge.model import (
     LANGUAGE_TAG,
     Localized,
     Sender,
+    in_language,
     language_fallbacks,
 )
 from letterforge.sandbox import (
@@ -395,10 +396,10 @@ class LetterRenderer:
         """The letterhead's organization: the campaign's own, or the settings'."""
         sender: Sender
         if record.campaign.sender is not None:
-            sender, document, path = record.campaign.sender, record.document, ("sender",)
+            sender, document = record.campaign.sender, record.document
         else:
-            sender = self.workspace.settings.sender
-            document, path = self.workspace.settings_document, ("sender",)
+            sender, document = self.workspace.settings.sender, self.workspace.settings_document
+        path = ("sender",)  # in the campaign or in letterforge.yaml
         return {
             "name": localize(sender.name, lang, document, (*path, "name")),
             "short_name": sender.short_name,
@@ -718,16 +719,11 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
     return context
 
 
-def _override(overrides: dict[str, str], lang: str) -> str | None:
-    """A person's own wording for ``lang``, falling back from region to base language."""
-    return next((overrides[tag] for tag in language_fallbacks(lang) if tag in overrides), None)
-
-
 def _salutation(
     record: PersonRecord, lang: str, fields: dict[str, Any], conventions: Conventions
 ) -> str:
     person = record.person
-    own = _override(person.salutation, lang)
+    own = in_language(person.salutation, lang)
     if own is not None:
         return own
     try:
@@ -751,7 +747,7 @@ def _closing(
     signatories: int,
     conventions: Conventions,
 ) -> str:
-    own = _override(record.person.closing, lang)
+    own = in_language(record.person.closing, lang)
     if own is not None:
         return own
     return closing(conventions, salutation_line=salutation_line, signatories=signatories)
