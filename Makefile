@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # font (metric-compatible with Cambria, so Word and the PDF break lines alike). The tests also
 # open every DOCX in LibreOffice and read PDFs with poppler.
 RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-crosextra-caladea
-TEST_PACKAGES := libreoffice-writer-nogui poppler-utils
+TEST_PACKAGES := libreoffice-writer-nogui poppler-utils fonts-dejavu-core
 
 .PHONY: demo test lint system-deps test-deps constraints clean
 

@@ -17,7 +17,7 @@ from typing import Literal
 from letterforge.check import Inspection, inspect_workspace
 from letterforge.document import Document
 from letterforge.errors import Finding, OutputError, Problems, relative_path
-from letterforge.theme import Theme, default_theme
+from letterforge.theme import Theme, workspace_theme
 from letterforge.workspace import ResolvedCampaign
 
 Format = Literal["pdf", "docx"]
@@ -67,7 +67,8 @@ def build(
     workspace = inspection.workspace
     assert workspace is not None  # a workspace that failed to load is an error
     chosen_formats = list(dict.fromkeys(formats)) or list(workspace.settings.formats)
-    theme = default_theme(workspace.settings.page_size, asset_root=workspace.root)
+    settings = workspace.settings
+    theme = workspace_theme(settings.theme, settings.page_size, asset_root=workspace.root)
     plans = {
         campaign.name: plan_documents(inspection, campaign) for campaign in inspection.campaigns
     }

@@ -19,14 +19,18 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PlainValidator,
+    Tag,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
 from pydantic_core import core_schema
 
+from letterforge.document import Role
 from letterforge.errors import ConfigError, Problems
 from letterforge.yamlio import YamlDocument, YamlPath, format_field_path
 
@@ -316,6 +320,135 @@ class Sender(StrictModel):
     """Where letters are written from, for the date line: {es: Ciudad de México}."""
 
 
+# A length in a theme: points as a bare number, or a number with a unit.
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|in|mm|cm)?\s*$")
+_POINTS_PER_UNIT = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54}
+MAX_LENGTH = 400.0  # points; more than half a page is never a margin, a size or a gap
+
+
+def _parse_length(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a length such as 12, 12pt, 1in, 25mm or 2.5cm")
+    if isinstance(value, int | float):
+        points = float(value)
+    elif isinstance(value, str) and (match := _LENGTH.fullmatch(value)):
+        points = float(match[1]) * _POINTS_PER_UNIT[match[2] or "pt"]
+    else:
+        raise ValueError(f"{value!r} is not a length such as 12, 12pt, 1in, 25mm or 2.5cm")
+    if not 0 <= points <= MAX_LENGTH:
+        raise ValueError(f"{value!r} is not between 0 and {MAX_LENGTH:g}pt")
+    return round(points, 2)
+
+
+def _parse_color(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+        return value[1:].upper()
+    raise ValueError(f"{value!r} is not a color such as '#1F3A5F'")
+
+
+Length = Annotated[
+    float,
+    PlainValidator(_parse_length),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": _LENGTH.pattern},
+            ]
+        }
+    ),
+]
+Color = Annotated[
+    str,
+    PlainValidator(_parse_color),
+    WithJsonSchema({"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"}),
+]
+
+
+def _font_size(value: float | None) -> float | None:
+    if value is not None and not 4 <= value <= 72:
+        raise ValueError(f"{value:g}pt is not a font size for a letter: use 4pt to 72pt")
+    return value
+
+
+def _no_empty_values(value: Any, info: ValidationInfo) -> Any:
+    """A key written with no value is a mistake in a theme, not "the default": most often
+    an unquoted color, since YAML reads `color: #1F3A5F` as a comment."""
+    if value is None:
+        if info.field_name in {"color", "accent"}:
+            raise ValueError("has no value: quote colors, '#1F3A5F', as # starts a YAML comment")
+        raise ValueError("has no value: give one, or leave the key out")
+    return value
+
+
+class RoleLook(StrictModel):
+    """How one part of the letter looks; what is left out keeps the built-in look."""
+
+    _no_empty_values = field_validator("*", mode="before")(_no_empty_values)
+    _font_size = field_validator("size")(_font_size)
+
+    size: Length | None = None
+    """Font size: 11, 10.5pt."""
+    bold: bool | None = None
+    italic: bool | None = None
+    color: Color | None = None
+    """Text color, quoted: '#1F3A5F'."""
+    space_before: Length | None = None
+    """Space above the paragraph."""
+    space_after: Length | None = None
+    """Space below the paragraph."""
+    align: Literal["left", "right", "center", "justify"] | None = None
+    indent: Length | None = None
+    """Left indent."""
+
+
+class Margins(StrictModel):
+    """Page margins, each side on its own."""
+
+    top: Length
+    right: Length
+    bottom: Length
+    left: Length
+
+
+class ThemeSettings(StrictModel):
+    """The look of every letter; what is left out keeps the built-in, classic theme."""
+
+    _no_empty_values = field_validator("*", mode="before")(_no_empty_values)
+    _font_size = field_validator("size")(_font_size)
+
+    fonts: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
+        default=None, min_length=1
+    )
+    """Font families for the PDF, in order of preference, as the system knows them:
+    [Caladea, Liberation Serif]."""
+    word_font: str | None = Field(default=None, min_length=1, max_length=31)
+    """The font the DOCX asks Word for: Cambria. Pick one metric-compatible with the first
+    of fonts, so Word breaks lines where the PDF does."""
+    size: Length | None = None
+    """Body text size: 11 or 11pt."""
+    line_height: float | None = Field(default=None, ge=1.0, le=3.0)
+    """Line height as a multiple of the font size: 1.2."""
+    color: Color | None = None
+    """Body text color, quoted: '#1A1A1A'."""
+    accent: Color | None = None
+    """Color of the letterhead and the continuation-page header, quoted: '#1F3A5F'."""
+    margins: (
+        Annotated[
+            Annotated[Length, Tag("length")] | Annotated[Margins, Tag("sides")],
+            Discriminator(lambda value: "sides" if isinstance(value, dict) else "length"),
+        ]
+        | None
+    ) = None
+    """Page margins: one length for all four sides (1in, 25mm), or {top, right, bottom, left}."""
+    logo_height: Length | None = None
+    """Height of the letterhead logo: 48pt, 0.6in."""
+    signature_height: Length | None = None
+    """Height of signature images: 36pt."""
+    styles: dict[Role, RoleLook] = {}
+    """Per part of the letter: {salutation: {space_after: 12}, letterhead: {align: center}}."""
+
+
 class Settings(StrictModel):
     """``letterforge.yaml``: settings shared by every campaign of a workspace."""
 
@@ -331,6 +464,10 @@ class Settings(StrictModel):
     """What build writes unless --format says otherwise."""
     layout: Annotated[str, AfterValidator(_check_layout_name)] = "letter"
     """Layout of every campaign that does not name its own."""
+    theme: ThemeSettings = ThemeSettings()
+    """Fonts, sizes, colors, margins and spacing, changing the built-in theme."""
+    pdf_standard: Literal["pdf/ua-1", "pdf/a-3b"] = "pdf/ua-1"
+    """pdf/ua-1: tagged and accessible (the default); pdf/a-3b: for archives, also tagged."""
 
     _languages = field_validator("languages")(_check_language_tags)
 
@@ -498,7 +635,10 @@ def validate_layers(model: type[Model], layers: list[YamlDocument]) -> Model:
     try:
         return model.model_validate(merged)
     except ValidationError as err:
-        errors = err.errors()
+        errors: list[Any] = [
+            {**error, "loc": _data_path(merged, error["loc"], error["type"] == "missing")}
+            for error in err.errors()
+        ]
         # A misspelled key is reported as unknown, with a hint: its "missing key" twin is noise.
         hinted = {
             (tuple(error["loc"][:-1]), hint)
@@ -537,6 +677,21 @@ def _merge_into(
             origins[inner] = document
 
 
+def _data_path(data: Any, loc: tuple[Any, ...], missing: bool) -> tuple[Any, ...]:
+    """``loc`` without the parts pydantic adds that are not in the file: union members
+    (``sides``), validator names, ``[key]``. A missing key, the last part, is kept."""
+    path: list[Any] = []
+    for index, part in enumerate(loc):
+        last = missing and index == len(loc) - 1
+        if isinstance(data, dict) and (part in data or last):
+            path.append(part)
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            path.append(part)
+            data = data[part]
+    return tuple(path)
+
+
 def _origin(origins: dict[YamlPath, YamlDocument], loc: YamlPath) -> YamlDocument:
     """The file that gave the value at ``loc``, or the nearest mapping around it."""
     probe = loc
@@ -564,7 +719,7 @@ def _describe(model: type[StrictModel], document: YamlDocument, error: Any) -> C
         where = f"{parent}: " if parent else ""
         return ConfigError(f"{where}missing required key {loc[-1]!r}", document.location(loc[:-1]))
     message = _TYPE_MESSAGES.get(kind) or error["msg"].removeprefix("Value error, ")
-    if kind == "literal_error":
+    if kind in {"literal_error", "enum"}:
         message = f"{error['input']!r} is not one of {message.removeprefix('Input should be ')}"
     if kind.startswith("date_"):
         message = f"{error['input']!r} is not a valid date ({message.split(', ')[-1]})"

@@ -3,14 +3,17 @@ paragraph styles and page setup, so the two formats agree."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from letterforge.document import Role
+from letterforge.model import ThemeSettings
 
 Alignment = Literal["left", "right", "center", "justify"]
 
+# Top, right, bottom and left, in points.
+Margins = tuple[float, float, float, float]
 # Width and height in points.
 PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
 
@@ -36,16 +39,18 @@ class Theme:
     """Fonts, sizes, margins and per-role paragraph styles."""
 
     page_size: Literal["letter", "a4"] = "letter"
-    margin: float = 72.0
+    margins: Margins = (72.0, 72.0, 72.0, 72.0)
     # The first font is what the PDF uses (metric-compatible with Cambria, which Word has);
-    # the DOCX asks for ``docx_font`` so Word shows the same line breaks.
+    # the DOCX asks for ``word_font`` so Word shows the same line breaks.
     fonts: tuple[str, ...] = ("Caladea", "Cambria", "Liberation Serif", "DejaVu Serif", "serif")
-    docx_font: str = "Cambria"
+    word_font: str = "Cambria"
     size: float = 11.0
     line_height: float = 1.2
     color: str = "1A1A1A"
+    logo_height: float = 42.0
+    signature_height: float = 36.0
     roles: dict[Role, RoleStyle] = field(default_factory=dict)
-    # The folder images and other files of the theme are read from; nothing outside it is.
+    # The folder images are read from; nothing outside it is.
     asset_root: Path | None = None
 
     def style(self, role: Role) -> RoleStyle:
@@ -59,30 +64,68 @@ class Theme:
     def page_height(self) -> float:
         return PAGE_SIZES[self.page_size][1]
 
+    @property
+    def text_width(self) -> float:
+        return self.page_width - self.margins[1] - self.margins[3]
+
 
 ACCENT = "1F3A5F"
 
-DEFAULT_ROLES = {
-    Role.LETTERHEAD: RoleStyle(size=9.5, color=ACCENT, space_after=30, keep_together=True),
-    Role.RUNNING_HEAD: RoleStyle(size=9, color=ACCENT),
-    Role.DATE: RoleStyle(space_after=18),
-    Role.ADDRESS: RoleStyle(space_after=18, keep_together=True),
-    Role.SUBJECT: RoleStyle(space_after=12),
-    Role.SALUTATION: RoleStyle(space_after=10, keep_with_next=True),
-    Role.BODY: RoleStyle(space_after=10),
-    Role.HEADING: RoleStyle(size=12, bold=True, space_before=6, space_after=6, keep_with_next=True),
-    Role.LIST_ITEM: RoleStyle(space_after=4, indent=18),
-    Role.QUOTE: RoleStyle(italic=True, space_after=10, indent=24),
-    Role.CLOSING: RoleStyle(space_before=4, space_after=36, keep_with_next=True),
-    Role.SIGNATURE: RoleStyle(space_after=12, keep_together=True),
-    Role.CC: RoleStyle(size=9.5, space_before=18, keep_together=True),
-    Role.ENCLOSURES: RoleStyle(size=9.5, space_before=12, keep_together=True),
-}
+
+def default_roles(accent: str = ACCENT) -> dict[Role, RoleStyle]:
+    """The built-in look of each part of a letter; the letterhead and running head take the
+    accent color."""
+    return {
+        Role.LETTERHEAD: RoleStyle(size=9.5, color=accent, space_after=30, keep_together=True),
+        Role.RUNNING_HEAD: RoleStyle(size=9, color=accent),
+        Role.DATE: RoleStyle(space_after=18),
+        Role.ADDRESS: RoleStyle(space_after=18, keep_together=True),
+        Role.SUBJECT: RoleStyle(space_after=12),
+        Role.SALUTATION: RoleStyle(space_after=10, keep_with_next=True),
+        Role.BODY: RoleStyle(space_after=10),
+        Role.HEADING: RoleStyle(
+            size=12, bold=True, space_before=6, space_after=6, keep_with_next=True
+        ),
+        Role.LIST_ITEM: RoleStyle(space_after=4, indent=18),
+        Role.QUOTE: RoleStyle(italic=True, space_after=10, indent=24),
+        Role.CLOSING: RoleStyle(space_before=4, space_after=36, keep_with_next=True),
+        Role.SIGNATURE: RoleStyle(space_after=12, keep_together=True),
+        Role.CC: RoleStyle(size=9.5, space_before=18, keep_together=True),
+        Role.ENCLOSURES: RoleStyle(size=9.5, space_before=12, keep_together=True),
+    }
 
 
 def default_theme(page_size: Literal["letter", "a4"], asset_root: Path | None = None) -> Theme:
     """The built-in theme: restrained and classic."""
+    return workspace_theme(ThemeSettings(), page_size, asset_root)
+
+
+def workspace_theme(
+    settings: ThemeSettings, page_size: Literal["letter", "a4"], asset_root: Path | None = None
+) -> Theme:
+    """The built-in theme with a workspace's changes (``theme:`` in letterforge.yaml)."""
     margin = 72.0 if page_size == "letter" else 70.87  # one inch; 25 mm on A4
+    margins: Margins = (margin,) * 4
+    if isinstance(settings.margins, float):
+        margins = (settings.margins,) * 4
+    elif settings.margins is not None:
+        sides = settings.margins
+        margins = (sides.top, sides.right, sides.bottom, sides.left)
+    roles = default_roles(settings.accent or ACCENT)
+    for role, look in settings.styles.items():
+        changes = {key: value for key, value in look.model_dump().items() if value is not None}
+        roles[role] = replace(roles[role], **changes)
+    base = Theme()
     return Theme(
-        page_size=page_size, margin=margin, roles=dict(DEFAULT_ROLES), asset_root=asset_root
+        page_size=page_size,
+        margins=margins,
+        fonts=(*settings.fonts, "serif") if settings.fonts else base.fonts,
+        word_font=settings.word_font or base.word_font,
+        size=settings.size or base.size,
+        line_height=settings.line_height or base.line_height,
+        color=settings.color or base.color,
+        logo_height=settings.logo_height or base.logo_height,
+        signature_height=settings.signature_height or base.signature_height,
+        roles=roles,
+        asset_root=asset_root,
     )

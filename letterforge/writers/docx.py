@@ -108,13 +108,14 @@ def _start_new_section(word: WordDocument) -> None:
 def _set_page(section: Section, theme: Theme) -> None:
     section.page_width = Pt(theme.page_width)
     section.page_height = Pt(theme.page_height)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Pt(theme.margin))
+    top, right, bottom, left = theme.margins
+    section.top_margin, section.right_margin = Pt(top), Pt(right)
+    section.bottom_margin, section.left_margin = Pt(bottom), Pt(left)
 
 
 def _define_styles(word: WordDocument, theme: Theme, lang: str) -> None:
     normal = word.styles["Normal"]
-    normal.font.name = theme.docx_font
+    normal.font.name = theme.word_font
     normal.font.size = Pt(theme.size)
     normal.font.color.rgb = RGBColor.from_string(theme.color)
     _set_language(normal.element.get_or_add_rPr(), lang)

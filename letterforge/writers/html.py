@@ -117,7 +117,8 @@ def theme_css(theme: Theme) -> str:
     """CSS for the theme: page setup, base font and one rule per role."""
     fonts = ", ".join(f'"{font}"' if font != "serif" else font for font in theme.fonts)
     rules = [
-        f"@page {{ size: {theme.page_width}pt {theme.page_height}pt; margin: {theme.margin}pt; }}",
+        f"@page {{ size: {theme.page_width}pt {theme.page_height}pt; "
+        f"margin: {' '.join(f'{side}pt' for side in theme.margins)}; }}",
         f"html {{ font-family: {fonts}; font-size: {theme.size}pt; "
         f"line-height: {theme.line_height}; color: #{theme.color}; }}",
         "body { margin: 0; }",
