@@ -7,6 +7,7 @@ written under a temporary name and renamed into place, so no reader ever sees ha
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -17,6 +18,7 @@ from typing import Literal
 from letterforge.check import Inspection, inspect_workspace
 from letterforge.document import Document
 from letterforge.errors import Finding, OutputError, Problems, relative_path
+from letterforge.model import Settings
 from letterforge.theme import Theme, workspace_theme
 from letterforge.workspace import ResolvedCampaign
 
@@ -78,13 +80,14 @@ def build(
             make_output_folder(
                 (workspace.build_dir / planned.stem).parent, workspace.root, create=False
             )
+    writers = {fmt: _writer(fmt, settings) for fmt in chosen_formats}
     written: dict[str, list[Path]] = {}
     for campaign in inspection.campaigns:
         paths = written.setdefault(campaign.name, [])
         for planned in plans[campaign.name]:
             for fmt in chosen_formats:
                 target = workspace.build_dir / f"{planned.stem}.{fmt}"
-                _write_atomically(target, planned.document, theme, fmt, workspace.root)
+                _write_atomically(target, writers[fmt], planned.document, theme, workspace.root)
                 paths.append(target)
     return BuildResult(written, inspection.warnings)
 
@@ -117,12 +120,15 @@ def plan_documents(inspection: Inspection, campaign: ResolvedCampaign) -> list[P
     return documents
 
 
-def _writer(fmt: Format) -> Callable[[Document, Path, Theme], None]:
+Writer = Callable[[Document, Path, Theme], None]
+
+
+def _writer(fmt: Format, settings: Settings) -> Writer:
     # Imported here: each writer pulls in a heavy library that --help and check never need.
     if fmt == "pdf":
         from letterforge.writers.pdf import write_pdf
 
-        return write_pdf
+        return functools.partial(write_pdf, standard=settings.pdf_standard)
     from letterforge.writers.docx import write_docx
 
     return write_docx
@@ -152,8 +158,9 @@ def make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None
 
 
 def _write_atomically(
-    target: Path, document: Document, theme: Theme, fmt: Format, root: Path
+    target: Path, writer: Writer, document: Document, theme: Theme, root: Path
 ) -> None:
+    """Write to a temporary file next to ``target``, then rename it into place."""
     shown = relative_path(target, root)
     try:
         make_output_folder(target.parent, root)
@@ -164,7 +171,7 @@ def _write_atomically(
     except OSError as err:
         raise OutputError(f"cannot write {shown}: {err.strerror}") from err
     try:
-        _writer(fmt)(document, Path(temporary), theme)
+        writer(document, Path(temporary), theme)
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except OSError as err:

@@ -449,6 +449,10 @@ class ThemeSettings(StrictModel):
     """Per part of the letter: {salutation: {space_after: 12}, letterhead: {align: center}}."""
 
 
+# What the PDFs conform to: accessible (the default) or archival; WeasyPrint's names.
+PdfStandard = Literal["pdf/ua-1", "pdf/a-3b"]
+
+
 class Settings(StrictModel):
     """``letterforge.yaml``: settings shared by every campaign of a workspace."""
 
@@ -466,7 +470,7 @@ class Settings(StrictModel):
     """Layout of every campaign that does not name its own."""
     theme: ThemeSettings = ThemeSettings()
     """Fonts, sizes, colors, margins and spacing, changing the built-in theme."""
-    pdf_standard: Literal["pdf/ua-1", "pdf/a-3b"] = "pdf/ua-1"
+    pdf_standard: PdfStandard = "pdf/ua-1"
     """pdf/ua-1: tagged and accessible (the default); pdf/a-3b: for archives, also tagged."""
 
     _languages = field_validator("languages")(_check_language_tags)

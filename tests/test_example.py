@@ -14,6 +14,8 @@ from tests.conftest import (
     docx_paragraphs,
     flat,
     pdf_pages,
+    replace_in,
+    run,
     without_running_heads,
 )
 
@@ -181,13 +183,18 @@ def test_documents_carry_metadata_from_the_campaign(built_example: Path) -> None
         "Lineamientos uniformes de servicios esenciales para trabajadores de TIC — Alfonso Romo"
     )
     assert info.author == "Information Technology Industry Council"
-    assert str(info.creation_date.date()) == "2020-04-21"
+    assert info.subject == "Lineamientos uniformes de servicios esenciales para trabajadores de TIC"
+    assert str(info.creation_date.date()) == str(info.modification_date.date()) == "2020-04-21"
+    assert PdfReader(output(built_example, "es", "pdf")).trailer["/Root"]["/Lang"] == "es"
     properties = docx.Document(str(output(built_example, "en", "docx"))).core_properties
     assert (
         properties.title == "Consistent essential-services guidance for ICT workers — Alfonso Romo"
     )
+    assert properties.subject == "Consistent essential-services guidance for ICT workers"
+    assert properties.author == "Information Technology Industry Council"
     assert properties.language == "en"
     assert properties.created.date().isoformat() == "2020-04-21"
+    assert properties.modified == properties.created
 
 
 RUNNING_HEADS = {
@@ -221,13 +228,34 @@ def test_continuation_pages_carry_the_running_head_and_number_in_both_formats(
         assert numbering is not None and numbering.get(qn("w:start")) == "1"
 
 
-def test_pdfs_are_tagged_for_accessibility(built_example: Path) -> None:
+def _pdfinfo(path: Path) -> str:
     import subprocess
 
-    info = subprocess.run(
-        ["pdfinfo", str(output(built_example, "es", "pdf"))],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "Tagged:          yes" in info
+    return subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def test_pdfs_are_tagged_for_accessibility(built_example: Path) -> None:
+    from pypdf import PdfReader
+
+    path = output(built_example, "es", "pdf")
+    assert "Tagged:          yes" in _pdfinfo(path)
+    xmp = PdfReader(path).xmp_metadata
+    assert xmp is not None and b'pdfuaid:part="1"' in xmp.stream.get_data()
+
+
+def test_archival_pdfs_are_pdf_a_3b_and_still_tagged(example: Path) -> None:
+    from pypdf import PdfReader
+
+    replace_in(example / "letterforge.yaml", "page_size: letter", "pdf_standard: pdf/a-3b")
+    result = run(example, "build", CAMPAIGN, "--only", "romo", "--lang", "es", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    path = output(example, "es", "pdf")
+    reader = PdfReader(path)
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    assert (xmp.pdfaid_part, xmp.pdfaid_conformance) == ("3", "B")  # type: ignore[attr-defined]
+    # PDF/A carries its color space with it: an sRGB output intent.
+    intents = reader.trailer["/Root"]["/OutputIntents"]
+    assert [intent.get_object()["/S"] for intent in intents] == ["/GTS_PDFA1"]
+    assert "Tagged:          yes" in _pdfinfo(path)
+    assert "Estimado Sr. Romo:" in reader.pages[0].extract_text()

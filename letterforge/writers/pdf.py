@@ -17,6 +17,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from letterforge.document import Document
 from letterforge.errors import OutputError
+from letterforge.model import PdfStandard
 from letterforge.theme import Theme
 from letterforge.writers.html import letter_pages_html
 
@@ -51,8 +52,11 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]
         )
 
 
-def write_pdf(document: Document, path: Path, theme: Theme) -> None:
-    """Render ``document`` to a tagged, accessible PDF (PDF/UA-1) at ``path``.
+def write_pdf(
+    document: Document, path: Path, theme: Theme, standard: PdfStandard = "pdf/ua-1"
+) -> None:
+    """Render ``document`` to a tagged PDF at ``path``: accessible (PDF/UA-1) by default, or
+    for archives (PDF/A-3b, tagged as well, so archiving costs no accessibility).
 
     Each letter is rendered on its own and their pages joined, so every letter of a bundle
     numbers its pages from 1; the PDF's metadata and language are the first letter's.
@@ -66,4 +70,4 @@ def write_pdf(document: Document, path: Path, theme: Theme) -> None:
     except FatalURLFetchingError as err:
         raise OutputError(f"{document.title}: {err}") from err
     pages = [page for letter in rendered for page in letter.pages]
-    rendered[0].copy(pages).write_pdf(path, pdf_variant="pdf/ua-1")
+    rendered[0].copy(pages).write_pdf(path, pdf_variant=standard, pdf_tags=True)
