@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from letterforge.assets import ASSET_DIR
 from letterforge.check import Inspection, inspect_workspace
 from letterforge.document import Document
 from letterforge.errors import Finding, OutputError, Problems, relative_path
@@ -70,7 +71,8 @@ def build(
     assert workspace is not None  # a workspace that failed to load is an error
     chosen_formats = list(dict.fromkeys(formats)) or list(workspace.settings.formats)
     settings = workspace.settings
-    theme = workspace_theme(settings.theme, settings.page_size, asset_root=workspace.root)
+    assets = workspace.root / ASSET_DIR
+    theme = workspace_theme(settings.theme, settings.page_size, asset_root=assets)
     plans = {
         campaign.name: plan_documents(inspection, campaign) for campaign in inspection.campaigns
     }

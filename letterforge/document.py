@@ -10,6 +10,8 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
+from letterforge.assets import ImageFile
+
 
 class Role(StrEnum):
     """What a block is in a letter. The value is the CSS class and the layout's container name."""
@@ -68,7 +70,15 @@ class LineBreak:
     """A line break inside a block."""
 
 
-Inline = Text | LineBreak
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image on a line of its own: a logo in the letterhead, a signature above a name."""
+
+    file: ImageFile
+    alt: str  # what a screen reader says instead
+
+
+Inline = Text | LineBreak | Image
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +94,9 @@ class Block:
     @property
     def plain_text(self) -> str:
         return "".join(
-            "\n" if isinstance(inline, LineBreak) else inline.text for inline in self.inlines
+            "\n" if isinstance(inline, LineBreak) else inline.text
+            for inline in self.inlines
+            if not isinstance(inline, Image)
         )
 
     def around_page_number(self) -> tuple[str, str] | None:
@@ -94,16 +106,41 @@ class Block:
         return (before, after) if number else None
 
 
-def keeps_with_next(blocks: tuple[Block, ...], index: int) -> bool:
-    """Whether a block must share a page with the next one beyond what its role's style says:
-    each signatory with the next, so that a joint letter's signatures, which the closing keeps
-    with the first of them, stay together as one block."""
-    following = blocks[index + 1] if index + 1 < len(blocks) else None
-    return (
-        blocks[index].role is Role.SIGNATURE
-        and following is not None
-        and following.role is Role.SIGNATURE
-    )
+@dataclass(frozen=True, slots=True)
+class Signatures:
+    """The signatories of a joint letter, side by side: up to three to a row (four make two
+    rows of two), and never split across pages."""
+
+    blocks: tuple[Block, ...]
+
+    @property
+    def columns(self) -> int:
+        count = len(self.blocks)
+        return count if count <= 3 else 2 if count == 4 else 3
+
+    @property
+    def rows(self) -> list[tuple[Block, ...]]:
+        width = self.columns
+        return [self.blocks[start : start + width] for start in range(0, len(self.blocks), width)]
+
+
+def arrange(flow: tuple[Block, ...]) -> list[Block | Signatures]:
+    """The flow as writers lay it out: a run of two or more signature blocks becomes one
+    :class:`Signatures`; every other block stands alone."""
+    arranged: list[Block | Signatures] = []
+    for block in flow:
+        previous = arranged[-1] if arranged else None
+        if block.role is Role.SIGNATURE and isinstance(previous, Signatures):
+            arranged[-1] = Signatures((*previous.blocks, block))
+        elif (
+            block.role is Role.SIGNATURE
+            and isinstance(previous, Block)
+            and previous.role is Role.SIGNATURE
+        ):
+            arranged[-1] = Signatures((previous, block))
+        else:
+            arranged.append(block)
+    return arranged
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,13 @@ Everything outside a container is body text: paragraphs, headings, lists and quo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
-from letterforge.document import LINE_ROLES, Block, Inline, LineBreak, Role, Text
+from letterforge.assets import AssetProblem, ImageFile
+from letterforge.document import LINE_ROLES, Block, Image, Inline, LineBreak, Role, Text
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 
 CONTAINER_ROLES = tuple(role for role in Role if role not in {Role.HEADING, Role.LIST_ITEM})
 _SAFE_LINK_SCHEMES = ("http://", "https://", "mailto:")
+_TEXT_TOKENS = frozenset({"text", "code_inline", "html_inline"})
 
 
 class MarkdownProblem(ValueError):
@@ -45,13 +48,20 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-def parse_letter(text: str) -> tuple[Block, ...]:
-    """Parse one rendered letter into blocks."""
-    return _BlockBuilder().build(_parser().parse(text))
+# Where a letter may show an image: a logo, and signatures above the names.
+IMAGE_ROLES = frozenset({Role.LETTERHEAD, Role.SIGNATURE})
+ImageReader = Callable[[str], ImageFile]
+
+
+def parse_letter(text: str, images: ImageReader | None = None) -> tuple[Block, ...]:
+    """Parse one rendered letter into blocks; ``images`` checks and reads the images it
+    names (none are allowed without it)."""
+    return _BlockBuilder(images).build(_parser().parse(text))
 
 
 class _BlockBuilder:
-    def __init__(self) -> None:
+    def __init__(self, images: ImageReader | None) -> None:
+        self.images = images
         self.blocks: list[Block] = []
         self.roles: list[Role] = []
         self.lists: list[list[int | None]] = []  # per open list: [next number] or [None]
@@ -136,7 +146,7 @@ class _BlockBuilder:
         result: list[Inline] = []
         for child in children:
             kind = child.type
-            if kind in {"text", "code_inline", "html_inline"}:
+            if kind in _TEXT_TOKENS:
                 result.append(
                     Text(child.content, bold=bold > 0, italic=italic > 0, link=_last(links))
                 )
@@ -158,8 +168,22 @@ class _BlockBuilder:
             elif kind == "link_close":
                 links.pop()
             elif kind == "image":
-                raise MarkdownProblem("images are not supported inside letter text", _line(parent))
+                result.append(self._image(child, parent))
         return _merge(result)
+
+    def _image(self, token: Token, parent: Token) -> Image:
+        if self._role() not in IMAGE_ROLES or self.images is None:
+            raise MarkdownProblem(
+                "an image can stand only in the letterhead (a logo) or in a signature",
+                _line(parent),
+            )
+        source = unquote(str(token.attrGet("src") or ""))
+        try:
+            file = self.images(source)
+        except AssetProblem as problem:
+            raise MarkdownProblem(str(problem), _line(parent)) from None
+        alt = "".join(child.content for child in token.children or [] if child.type in _TEXT_TOKENS)
+        return Image(file, alt=alt)
 
 
 def _last(links: list[str | None]) -> str | None:
@@ -177,6 +201,10 @@ def _merge(inlines: list[Inline]) -> list[Inline]:
         if isinstance(inline, Text) and not inline.text:
             continue  # markdown-it emits empty text tokens around emphasis
         previous = merged[-1] if merged else None
+        if isinstance(previous, Image) and (
+            isinstance(inline, LineBreak) or (isinstance(inline, Text) and not inline.text.strip())
+        ):
+            continue  # an image ends its line: the writers break after it
         if (
             isinstance(inline, Text)
             and isinstance(previous, Text)

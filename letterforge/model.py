@@ -250,6 +250,9 @@ class Person(StrictModel):
     """Per-language salutation used as written: {es: 'Muy estimado Alfonso:'}."""
     closing: dict[str, str] = {}
     """Per-language closing used as written, for letters to this person: {fr: 'Amitiés,'}."""
+    signature: str | None = None
+    """A signatory's signature, a PNG, JPEG or SVG image in assets/:
+    assets/signatures/oxman.png."""
 
     @field_validator("languages")
     @classmethod
@@ -318,6 +321,8 @@ class Sender(StrictModel):
     phone: str | None = None
     place: Localized | None = None
     """Where letters are written from, for the date line: {es: Ciudad de México}."""
+    logo: str | None = None
+    """The letterhead's logo, a PNG, JPEG or SVG image in assets/: assets/logo.svg."""
 
 
 # A length in a theme: points as a bare number, or a number with a unit.

@@ -21,7 +21,8 @@ from typing import Any, Literal
 import jinja2
 from jinja2.exceptions import SecurityError
 
-from letterforge.document import Block, Letter
+from letterforge.assets import AssetProblem, ImageFile, read_image
+from letterforge.document import Block, Image, Letter
 from letterforge.errors import (
     Collector,
     ConfigError,
@@ -95,9 +96,12 @@ PERSON_FIELDS = (
     "email",
     "tags",
     "languages",
+    "signature",
 )
-SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone", "place")
+SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone", "place", "logo")
 CAMPAIGN_FIELDS = ("name", "title", "subject", "date", "place", "enclosures")
+# A Jinja expression or statement in a template line.
+_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _ESCAPE = str.maketrans({char: "\\" + char for char in string.punctuation})
 # White space that can break a line or a paragraph; the no-break spaces are left alone.
 _BREAKING_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
@@ -316,6 +320,19 @@ class LetterRenderer:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.environment = create_environment(workspace)
+        self.images: dict[str, ImageFile | AssetProblem] = {}
+
+    def image(self, name: str) -> ImageFile:
+        """The checked image ``name``, read once for all the letters that show it."""
+        if name not in self.images:
+            try:
+                self.images[name] = read_image(self.workspace.root, name)
+            except AssetProblem as problem:
+                self.images[name] = problem
+        found = self.images[name]
+        if isinstance(found, AssetProblem):
+            raise found
+        return found
 
     def render(self, source: LetterSource) -> Letter:
         """Render one letter into the document model."""
@@ -328,9 +345,9 @@ class LetterRenderer:
             text = self._run(layout, {**context, "body": MarkdownText(body)})
             try:
                 try:
-                    blocks = parse_letter(text)
+                    blocks = parse_letter(text, self.image)
                 except MarkdownProblem as problem:
-                    raise self._markdown_error(problem, body, body_template, layout) from None
+                    raise self._markdown_error(problem, text, body, body_template, layout) from None
             except RenderTimeout as err:
                 raise TemplateError(
                     f"{err} (reading its Markdown)", self._location(body_template, None)
@@ -411,6 +428,7 @@ class LetterRenderer:
             "email": sender.email,
             "phone": sender.phone,
             "place": sender.place.get(lang) if sender.place is not None else None,
+            "logo": sender.logo,
         }
 
     def body_template(self, record: CampaignRecord, lang: str) -> jinja2.Template:
@@ -544,7 +562,9 @@ class LetterRenderer:
     ) -> None:
         """Refuse characters a DOCX cannot hold; values were checked when loaded, so a
         template wrote them, directly or as a Markdown entity such as ``&#12;``."""
-        text = "".join(block.plain_text.replace("\n", " ") for block in blocks)
+        text = "".join(block.plain_text.replace("\n", " ") for block in blocks) + "".join(
+            inline.alt for block in blocks for inline in block.inlines if isinstance(inline, Image)
+        )
         forbidden = FORBIDDEN_CHARACTERS.search(text)
         if forbidden:
             character = forbidden.group()
@@ -568,6 +588,7 @@ class LetterRenderer:
     def _markdown_error(
         self,
         problem: MarkdownProblem,
+        text: str,
         body: str,
         body_template: jinja2.Template,
         layout: jinja2.Template,
@@ -583,7 +604,16 @@ class LetterRenderer:
             offending = body.split("\n")[in_body.line - 1].strip()
             line = self._source_line(body_template, lambda source: source.strip() == offending)
             return TemplateError(str(in_body), self._location(body_template, line))
-        return TemplateError(f"the layout produced {problem}", self._location(layout, None))
+        # The layout's line: the first whose literal text, around its {{ }} expressions,
+        # is all in the line it produced.
+        produced = text.split("\n")[problem.line - 1] if problem.line else ""
+
+        def made_it(source: str) -> bool:
+            pieces = [piece for piece in _EXPRESSION.split(source.strip()) if piece]
+            return bool(pieces) and _in_order(pieces, produced)
+
+        line = self._source_line(layout, made_it) if produced.strip() else None
+        return TemplateError(f"in the layout: {problem}", self._location(layout, line))
 
     def _source_line(self, template: jinja2.Template, matches: Callable[[str], bool]) -> int | None:
         """The first line of the template's source that ``matches``."""
@@ -714,6 +744,7 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
         "email": person.email,
         "tags": list(person.tags),
         "languages": list(person.languages or ()),
+        "signature": person.signature,
     }
     problems.raise_if_any()
     return context
@@ -751,3 +782,14 @@ def _closing(
     if own is not None:
         return own
     return closing(conventions, salutation_line=salutation_line, signatories=signatories)
+
+
+def _in_order(pieces: list[str], text: str) -> bool:
+    """Whether every piece occurs in ``text``, each after the one before."""
+    position = 0
+    for piece in pieces:
+        found = text.find(piece, position)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True

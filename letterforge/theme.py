@@ -12,6 +12,8 @@ from letterforge.model import ThemeSettings
 
 Alignment = Literal["left", "right", "center", "justify"]
 
+# The space between signatories side by side, in points.
+SIGNATURE_GUTTER = 12.0
 # Top, right, bottom and left, in points.
 Margins = tuple[float, float, float, float]
 # Width and height in points.

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
 
-from letterforge.document import Block, Inline, LineBreak, Text
+from letterforge.document import Block, Image, Inline, LineBreak, Text
 from letterforge.locale import SPACES, Typography
 
 # Marks after which one of French's spaced marks is not spaced again (?! and ?:).
@@ -39,8 +39,10 @@ def typeset_text(text: str, rules: Typography) -> str:
 
 
 def _typeset_block(block: Block, rules: Typography) -> Block:
+    # Text is set as one string, so that quotes pair across runs; a line break or an image
+    # stands in it as a line break.
     pieces = [
-        _LINE_BREAK if isinstance(inline, LineBreak) else unicodedata.normalize("NFC", inline.text)
+        unicodedata.normalize("NFC", inline.text) if isinstance(inline, Text) else _LINE_BREAK
         for inline in block.inlines
     ]
     output = _typeset("".join(pieces), rules)
@@ -50,6 +52,8 @@ def _typeset_block(block: Block, rules: Typography) -> Block:
         end = start + len(piece)
         if isinstance(inline, LineBreak):
             inlines.append(inline)
+        elif isinstance(inline, Image):
+            inlines.append(replace(inline, alt=typeset_text(inline.alt, rules)))
         else:
             inlines.append(replace(inline, text="".join(output[start:end])))
         start = end

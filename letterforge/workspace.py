@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from letterforge.assets import AssetProblem, read_image
 from letterforge.errors import Collector, ConfigError, Finding, Location, did_you_mean
 from letterforge.locale import LocaleBook
 from letterforge.model import (
@@ -391,6 +392,8 @@ def load_campaign(root: Path, name: str) -> CampaignRecord:
         raise ConfigError(f"no campaign named {name!r}{suggestion}{known}")
     document = load_yaml_file(path, root)
     campaign = validate_document(Campaign, document)
+    if campaign.sender is not None:
+        check_image(root, campaign.sender.logo, document, ("sender", "logo"))
     typed_vars = resolve_scalars(campaign.vars, document, ("vars",))
     return CampaignRecord(name, campaign.model_copy(update={"vars": typed_vars}), document)
 
@@ -398,7 +401,21 @@ def load_campaign(root: Path, name: str) -> CampaignRecord:
 def load_settings(root: Path) -> tuple[Settings, YamlDocument]:
     """``letterforge.yaml``, validated, and the document it came from."""
     document = load_yaml_file(root / SETTINGS_FILE, root)
-    return validate_document(Settings, document), document
+    settings = validate_document(Settings, document)
+    check_image(root, settings.sender.logo, document, ("sender", "logo"))
+    return settings, document
+
+
+def check_image(root: Path, name: str | None, document: YamlDocument, path: YamlPath) -> None:
+    """Raise a ConfigError at ``path`` when the image ``name`` cannot go into a letter."""
+    if name is None:
+        return
+    try:
+        read_image(root, name)
+    except AssetProblem as problem:
+        raise ConfigError(
+            f"{format_field_path(path)}: {problem}", document.location(path)
+        ) from None
 
 
 def load_people(root: Path, problems: Collector) -> dict[str, PersonRecord]:
@@ -410,6 +427,8 @@ def load_people(root: Path, problems: Collector) -> dict[str, PersonRecord]:
             roster = validate_document(Roster, document)
             for index, person in enumerate(roster.people):
                 record = PersonRecord(person, document, ("people", index))
+                with problems.collect():
+                    check_image(root, person.signature, document, (*record.path, "signature"))
                 if person.id in people:
                     first = people[person.id].location("id")
                     problems.errors.append(

@@ -57,10 +57,18 @@ def flat(text: str) -> str:
 
 
 def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
-    """(style name, text) for every paragraph of a DOCX file."""
+    """(style name, text) for every paragraph of a DOCX file in reading order, those in
+    tables (signatories side by side) row by row."""
     import docx
+    from docx.table import Table
 
-    return [(p.style.name, p.text) for p in docx.Document(str(path)).paragraphs]
+    paragraphs = []
+    for item in docx.Document(str(path)).iter_inner_content():
+        if isinstance(item, Table):
+            paragraphs += [p for row in item.rows for cell in row.cells for p in cell.paragraphs]
+        else:
+            paragraphs.append(item)
+    return [(p.style.name, p.text) for p in paragraphs]
 
 
 def assert_in_order(text: str, expected: list[str]) -> None:

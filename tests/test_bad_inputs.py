@@ -59,6 +59,7 @@ def apply(workspace: Path, edits: list[dict[str, Any]]) -> None:
         elif edit.get("delete"):
             target.unlink()
         elif "symlink" in edit:
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(edit["symlink"])
         else:
             raise AssertionError(f"unknown edit {edit}")

@@ -378,7 +378,7 @@ def test_included_templates_are_scanned_too(example: Path) -> None:
     assert result.stdout == (
         "templates/essential-services/closing.md.j2:1: error: undefined variable: 'pronoun' "
         "is not defined (there is: address, email, family, full_name, gender, given, honorific, "
-        "id, languages, office, organization, salutation, surname, tags, title)\n"
+        "id, languages, office, organization, salutation, signature, surname, tags, title)\n"
     )
 
 

@@ -8,29 +8,34 @@ This module imports python-docx, so only code that writes DOCX imports it.
 from __future__ import annotations
 
 import datetime
+import io
 from pathlib import Path
 
 from docx import Document as new_word_document
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from letterforge.document import (
     Block,
     Document,
+    Image,
     LineBreak,
     Role,
+    Signatures,
     Text,
-    keeps_with_next,
+    arrange,
 )
-from letterforge.theme import RoleStyle, Theme
+from letterforge.theme import SIGNATURE_GUTTER, RoleStyle, Theme
 
 _ALIGNMENT = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -39,6 +44,8 @@ _ALIGNMENT = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
 LIST_INDENT = 18.0
+SVG_BLIP_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+SVG_NAMESPACE = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 
 
 def write_docx(document: Document, path: Path, theme: Theme) -> None:
@@ -46,14 +53,16 @@ def write_docx(document: Document, path: Path, theme: Theme) -> None:
     word = new_word_document()
     _define_styles(word, theme, document.lang)
     _set_page(word.sections[0], theme)
+    images = _Images(word, theme)
     for index, letter in enumerate(document.letters):
         if index:
             _start_new_section(word)
-        flow = letter.flow
-        for index, block in enumerate(flow):
-            paragraph = _add_block(word, block, letter.lang)
-            if keeps_with_next(flow, index):
-                paragraph.paragraph_format.keep_with_next = True
+        for item in arrange(letter.flow):
+            if isinstance(item, Signatures):
+                _add_signatures(word, item, letter.lang, images)
+            else:
+                paragraph = word.add_paragraph(style=item.role.style_name)
+                _fill(paragraph, item, letter.lang, images, theme.text_width)
     for section, letter in zip(word.sections, document.letters, strict=True):
         _set_running_head(section, letter.running_head, letter.lang)
     _set_properties(word, document)
@@ -151,22 +160,114 @@ def _apply_role_style(style: object, look: RoleStyle, theme: Theme) -> None:
     paragraph.keep_together = look.keep_together or None
 
 
-def _add_block(word: WordDocument, block: Block, lang: str) -> Paragraph:
-    paragraph = word.add_paragraph(style=block.role.style_name)
+def _fill(paragraph: Paragraph, block: Block, lang: str, images: _Images, room: float) -> None:
+    """Write ``block`` into ``paragraph``; its images are at most ``room`` points wide."""
     if block.role is Role.LIST_ITEM:
         indent = LIST_INDENT * (block.depth + 1)
         paragraph.paragraph_format.left_indent = Pt(indent)
         paragraph.paragraph_format.first_line_indent = Pt(-LIST_INDENT)
         paragraph.paragraph_format.tab_stops.add_tab_stop(Pt(indent))
         _add_run(paragraph, Text(f"{block.list_marker}\t"), lang)
-    for inline in block.inlines:
+    for index, inline in enumerate(block.inlines):
         if isinstance(inline, LineBreak):
             paragraph.add_run().add_break(WD_BREAK.LINE)
+        elif isinstance(inline, Image):
+            images.add(paragraph, inline, block.role, room)
+            # Exact line heights would crop the picture to one line of text; "at least" the
+            # same height keeps the text lines as they are and lets the picture's line grow.
+            look = images.theme.style(block.role)
+            line = (look.size or images.theme.size) * images.theme.line_height
+            paragraph.paragraph_format.line_spacing = Pt(line)
+            paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
+            if index + 1 < len(block.inlines):  # an image ends its line
+                paragraph.runs[-1].add_break(WD_BREAK.LINE)
         elif inline.link:
             _add_link(paragraph, inline, lang)
         else:
             _add_run(paragraph, inline, lang)
-    return paragraph
+
+
+def _add_signatures(word: WordDocument, signatures: Signatures, lang: str, images: _Images) -> None:
+    """Signatories side by side in a borderless table whose rows never split across pages;
+    the closing before keeps with its first row, and each row with the next."""
+    columns = signatures.columns
+    rows = signatures.rows
+    table = word.add_table(rows=len(rows), cols=columns)
+    table.autofit = False
+    width = images.theme.text_width / columns
+    properties = table._tbl.tblPr
+    # No padding on the left, so the first signatory lines up with the text above.
+    margins = OxmlElement("w:tblCellMar")
+    for side, points in (("left", 0.0), ("right", SIGNATURE_GUTTER)):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(round(points * 20)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties.append(margins)
+    for row_index, (row, blocks) in enumerate(zip(table.rows, rows, strict=True)):
+        row_properties = row._tr.get_or_add_trPr()
+        row_properties.append(OxmlElement("w:cantSplit"))
+        for cell, block in zip(row.cells, (*blocks, None), strict=False):
+            cell.width = Pt(width)
+            if block is None:
+                continue
+            paragraph = cell.paragraphs[0]
+            paragraph.style = block.role.style_name
+            _fill(paragraph, block, lang, images, width - SIGNATURE_GUTTER)
+            if row_index + 1 < len(rows):
+                paragraph.paragraph_format.keep_with_next = True
+        for cell in row.cells[len(blocks) :]:
+            cell.width = Pt(width)
+            cell.paragraphs[0].style = Role.SIGNATURE.style_name
+
+
+class _Images:
+    """Puts images into the document, each file stored once however often it appears."""
+
+    def __init__(self, word: WordDocument, theme: Theme) -> None:
+        self.word = word
+        self.theme = theme
+        self.svg_parts: dict[Path, str] = {}
+
+    def add(self, paragraph: Paragraph, image: Image, role: Role, room: float) -> None:
+        height = self.theme.logo_height if role is Role.LETTERHEAD else self.theme.signature_height
+        width, height = image.file.size_at(height, room)
+        run = paragraph.add_run()
+        if image.file.kind == "svg":
+            # Word shows the SVG itself; older readers, and LibreOffice, a PNG drawn from it.
+            from letterforge.writers.pdf import svg_to_png
+
+            png = svg_to_png(image.file, width, height, self.theme.asset_root)
+            shape = run.add_picture(io.BytesIO(png), width=Pt(width), height=Pt(height))
+            blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+            blip.append(_svg_extension(self._svg_relation(image)))
+        else:
+            shape = run.add_picture(str(image.file.path), width=Pt(width), height=Pt(height))
+        shape._inline.docPr.set("descr", image.alt)
+
+    def _svg_relation(self, image: Image) -> str:
+        path = image.file.path
+        if path not in self.svg_parts:
+            package = self.word.part.package
+            part = Part(
+                package.next_partname("/word/media/image%d.svg"),
+                "image/svg+xml",
+                path.read_bytes(),
+                package,
+            )
+            self.svg_parts[path] = self.word.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
+        return self.svg_parts[path]
+
+
+def _svg_extension(relation: str) -> etree._Element:
+    """The blip extension by which Word 2016 and later show an SVG over its PNG fallback."""
+    extensions = OxmlElement("a:extLst")
+    extension = OxmlElement("a:ext")
+    extension.set("uri", SVG_BLIP_EXTENSION)
+    svg = etree.SubElement(extension, f"{{{SVG_NAMESPACE}}}svgBlip", nsmap={"asvg": SVG_NAMESPACE})
+    svg.set(qn("r:embed"), relation)
+    extensions.append(extension)
+    return extensions
 
 
 def _add_run(paragraph: Paragraph, text: Text, lang: str) -> None:

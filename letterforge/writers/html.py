@@ -7,12 +7,14 @@ from html import escape
 from letterforge.document import (
     Block,
     Document,
+    Image,
+    Inline,
     LineBreak,
     Role,
-    Text,
-    keeps_with_next,
+    Signatures,
+    arrange,
 )
-from letterforge.theme import RoleStyle, Theme
+from letterforge.theme import SIGNATURE_GUTTER, RoleStyle, Theme
 
 
 def letter_pages_html(document: Document, theme: Theme) -> list[str]:
@@ -34,10 +36,9 @@ def letter_pages_html(document: Document, theme: Theme) -> list[str]:
     ]
     pages = []
     for letter in document.letters:
-        flow = letter.flow
         blocks = "\n".join(
-            _block_html(block, keep=keeps_with_next(flow, index))
-            for index, block in enumerate(flow)
+            _block_html(item, theme) if isinstance(item, Block) else _signatures_html(item, theme)
+            for item in arrange(letter.flow)
         )
         style = theme_css(theme) + "\n" + running_head_css(letter.running_head, theme)
         pages.append(
@@ -84,23 +85,57 @@ def _css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _block_html(block: Block, *, keep: bool = False) -> str:
-    inner = "".join(_inline_html(inline) for inline in block.inlines)
-    if keep:
-        return f'<p class="{block.role.value} keep-with-next">{inner}</p>'
+def _block_html(block: Block, theme: Theme, *, width: float | None = None, style: str = "") -> str:
+    """One paragraph; ``width`` is the room its images have (default: the text width)."""
+    room = theme.text_width if width is None else width
+    inner = "".join(_inline_html(inline, block.role, theme, room) for inline in _lines(block))
+    attributes = f' style="{style}"' if style else ""
     if block.role is Role.LIST_ITEM:
         marker = f'<span class="marker">{escape(block.list_marker or "")}</span>'
-        style = f' style="margin-left: {block.depth * 18}pt"' if block.depth else ""
-        return f'<p class="list-item"{style}>{marker}{inner}</p>'
+        indent = f' style="margin-left: {block.depth * 18}pt"' if block.depth else ""
+        return f'<p class="list-item"{indent}>{marker}{inner}</p>'
     if block.role is Role.HEADING:
         level = min(max(block.level, 1), 6)
         return f'<h{level} class="heading">{inner}</h{level}>'
-    return f'<p class="{block.role.value}">{inner}</p>'
+    return f'<p class="{block.role.value}"{attributes}>{inner}</p>'
 
 
-def _inline_html(inline: Text | LineBreak) -> str:
+def _lines(block: Block) -> list[Inline]:
+    """The block's inlines with a line break after each image that has more after it."""
+    inlines: list[Inline] = []
+    for index, inline in enumerate(block.inlines):
+        inlines.append(inline)
+        if isinstance(inline, Image) and index + 1 < len(block.inlines):
+            inlines.append(LineBreak())
+    return inlines
+
+
+def _signatures_html(signatures: Signatures, theme: Theme) -> str:
+    """A joint letter's signatories in columns, kept on one page with the closing before."""
+    columns = signatures.columns
+    width = theme.text_width / columns
+    share = f"width: {100 / columns:.3f}%"  # rounded down, so a row never overflows into two
+    rows = [
+        '<div class="signature-row">'
+        + "".join(
+            _block_html(block, theme, width=width - SIGNATURE_GUTTER, style=share) for block in row
+        )
+        + "</div>"
+        for row in signatures.rows
+    ]
+    return f'<div class="signatures">{"".join(rows)}</div>'
+
+
+def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
     if isinstance(inline, LineBreak):
         return "<br>"
+    if isinstance(inline, Image):
+        height = theme.logo_height if role is Role.LETTERHEAD else theme.signature_height
+        width, height = inline.file.size_at(height, room)
+        return (
+            f'<img src="{escape(inline.file.path.as_uri())}" alt="{escape(inline.alt)}" '
+            f'style="width: {width}pt; height: {height}pt">'
+        )
     text = escape(inline.text, quote=False)
     if inline.bold:
         text = f"<strong>{text}</strong>"
@@ -126,7 +161,14 @@ def theme_css(theme: Theme) -> str:
         "a { color: inherit; }",
         # A raised ordinal ending (1er) must not push its line away from the others.
         "sup { font-size: 0.7em; vertical-align: super; line-height: 0; }",
-        ".keep-with-next { break-after: avoid; }",
+        # Images sit on a line of their own, on the baseline of nothing.
+        "img { vertical-align: bottom; }",
+        # Signatories side by side: each a column of the row, the rows never split apart.
+        ".signatures { break-inside: avoid; }",
+        ".signature-row { break-inside: avoid; }",
+        ".signature-row:not(:last-child) { break-after: avoid; }",
+        f".signature-row p.signature {{ display: inline-block; vertical-align: top; "
+        f"box-sizing: border-box; padding-right: {SIGNATURE_GUTTER}pt; }}",
         ".list-item .marker { display: inline-block; width: 18pt; margin-left: -18pt; }",
     ]
     for role, style in theme.roles.items():

@@ -8,6 +8,8 @@ the network. This module imports WeasyPrint, so only code that writes PDFs impor
 
 from __future__ import annotations
 
+import io
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from letterforge.assets import ImageFile
 from letterforge.document import Document
 from letterforge.errors import OutputError
 from letterforge.model import PdfStandard
@@ -71,3 +74,34 @@ def write_pdf(
         raise OutputError(f"{document.title}: {err}") from err
     pages = [page for letter in rendered for page in letter.pages]
     rendered[0].copy(pages).write_pdf(path, pdf_variant=standard, pdf_tags=True)
+
+
+# Dots per inch of the PNG drawn from an SVG for readers that cannot show SVG: print quality.
+FALLBACK_DPI = 300
+
+
+def svg_to_png(image: ImageFile, width: float, height: float, root: Path | None) -> bytes:
+    """A PNG of the SVG ``image`` drawn ``width`` by ``height`` points, at print resolution.
+
+    WeasyPrint draws the SVG (with the same locked fetcher as letters, so an SVG cannot load
+    files either) into a one-page PDF, which PDFium rasterizes.
+    """
+    import pypdfium2
+
+    page = (
+        f"<style>@page {{ size: {width}pt {height}pt; margin: 0 }} body {{ margin: 0 }}</style>"
+        f'<img src="{escape(image.path.as_uri())}" alt="" '
+        f'style="display: block; width: {width}pt; height: {height}pt">'
+    )
+    try:
+        pdf = weasyprint.HTML(string=page, url_fetcher=LockedFetcher(root)).write_pdf()
+    except FatalURLFetchingError as err:
+        raise OutputError(f"{image.name}: {err}") from err
+    rendered = pypdfium2.PdfDocument(pdf)
+    try:
+        bitmap = rendered[0].render(scale=FALLBACK_DPI / 72, fill_color=(255, 255, 255, 0))
+        output = io.BytesIO()
+        bitmap.to_pil().save(output, format="PNG", optimize=True)
+    finally:
+        rendered.close()
+    return output.getvalue()
