@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-crosextra-caladea
 TEST_PACKAGES := libreoffice-writer-nogui poppler-utils fonts-dejavu-core
 
-.PHONY: demo test lint system-deps test-deps constraints clean
+.PHONY: demo test lint picture system-deps test-deps constraints clean
 
 demo: $(VENV)/.runtime system-deps
 	$(BIN)/letterforge build
@@ -34,6 +34,11 @@ $(VENV)/.runtime: pyproject.toml constraints.txt | $(BIN)/python
 $(VENV)/.test: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@ $(VENV)/.runtime
+
+# The README's picture: the first page of the example letter, drawn from its PDF by poppler.
+picture: $(VENV)/.runtime test-deps
+	$(BIN)/letterforge build essential-services-2020 --only romo --lang en --format pdf -q
+	pdftoppm -png -r 90 -f 1 -l 1 -singlefile build/essential-services-2020/en/romo.pdf docs/example-letter
 
 system-deps:
 	@sh scripts/system-deps.sh $(RUNTIME_PACKAGES)

@@ -120,3 +120,39 @@ def test_locale_examples_do_what_the_readme_says(example: Path, tmp_path: Path) 
         "Sehr geehrte Frau Márquez,",
     )
     assert "`1. Juli 2025` and `Sehr geehrte Frau Márquez,`" in README
+
+
+def test_readme_picture_is_the_first_page_of_the_example_letter(
+    built_example: Path, tmp_path: Path
+) -> None:
+    """docs/example-letter.png is what `make picture` draws today: redrawn here, at most a
+    few pixels in a thousand may differ (anti-aliasing), so an edited letter or theme that
+    changes the page shows up until the picture is redrawn."""
+    import subprocess
+
+    from PIL import Image, ImageChops
+
+    assert 'src="docs/example-letter.png"' in README
+    committed = Image.open(REPO / "docs/example-letter.png").convert("L")
+    pdf = built_example / "build/essential-services-2020/en/romo.pdf"
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "90",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    drawn = Image.open(tmp_path / "page.png").convert("L")
+    assert committed.size == drawn.size == (765, 990)  # US Letter at 90 dpi
+    difference = ImageChops.difference(committed, drawn)
+    changed = sum(difference.histogram()[65:])  # pixels more than a quarter off
+    assert changed / (765 * 990) < 0.002, f"{changed} pixels differ: run make picture"

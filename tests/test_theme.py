@@ -10,22 +10,11 @@ import pytest
 from docx.shared import Pt
 from pypdf import PdfReader
 
-from tests.conftest import run
+from tests.conftest import REPO, run
 
-THEME = """\
-page_size: a4
-theme:
-  fonts: [DejaVu Sans]
-  word_font: Verdana
-  size: 10.5pt
-  line_height: 1.4
-  color: '#202020'
-  accent: '#7A1F1F'
-  margins: {top: 30mm, right: 20mm, bottom: 25mm, left: 1.25in}
-  styles:
-    salutation: {space_after: 14pt, bold: true}
-    letterhead: {align: center, size: 11}
-"""
+# The README's example theme, on A4: what the README shows is what these tests build.
+README_THEME = (REPO / "README.md").read_text(encoding="utf-8").split("```yaml\ntheme:\n", 1)[1]
+THEME = "page_size: a4\ntheme:\n" + README_THEME.split("```", 1)[0]
 
 
 def _with_theme(workspace: Path, theme: str) -> None:
@@ -37,9 +26,11 @@ def _with_theme(workspace: Path, theme: str) -> None:
 @pytest.fixture(scope="module")
 def themed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.conftest import copy_example
+    from tests.test_images import add_images
 
     workspace = copy_example(tmp_path_factory.mktemp("themed"))
     _with_theme(workspace, THEME)
+    add_images(workspace)
     result = run(workspace, "build", "essential-services-2020", "--only", "romo", "--lang", "en")
     assert result.exit_code == 0, result.output
     return workspace / "build" / "essential-services-2020" / "en" / "romo"
@@ -60,10 +51,13 @@ def test_docx_takes_page_setup_and_styles_from_the_theme(themed: Path) -> None:
     assert salutation.paragraph_format.space_after == Pt(14) and salutation.font.bold
     # Changing one thing keeps the rest of the built-in look: the salutation stays with the body.
     assert salutation.paragraph_format.keep_with_next
+    assert word.styles["Letter Date"].paragraph_format.space_after == Pt(18)
     letterhead = word.styles["Letter Letterhead"]
     assert letterhead.font.size == Pt(11) and str(letterhead.font.color.rgb) == "7A1F1F"
     assert letterhead.paragraph_format.alignment == 1  # centered
     assert str(word.styles["Letter Running Head"].font.color.rgb) == "7A1F1F"
+    # The logo and the signature at the theme's heights.
+    assert [round(shape.height.pt) for shape in word.inline_shapes] == [48, 40]
 
 
 def test_pdf_takes_page_size_and_fonts_from_the_theme(themed: Path) -> None:
