@@ -21,6 +21,7 @@ class Role(StrEnum):
     RUNNING_HEAD = "running-head"
     DATE = "date"
     ADDRESS = "address"
+    REFERENCE = "reference"
     SUBJECT = "subject"
     SALUTATION = "salutation"
     BODY = "body"
@@ -45,6 +46,7 @@ LINE_ROLES = frozenset(
         Role.RUNNING_HEAD,
         Role.DATE,
         Role.ADDRESS,
+        Role.REFERENCE,
         Role.SIGNATURE,
         Role.CC,
         Role.ENCLOSURES,

@@ -125,6 +125,8 @@ class Labels(StrictModel):
     """Heads the list of people in copy: CC:, C.c.p., c. c."""
     subject: str
     """Precedes the subject line: Re:, Asunto:, Objet :"""
+    reference: str
+    """Precedes the sender's reference: Our ref.:, Nuestra ref.:, N/Réf. :"""
     enclosure: str
     """Heads the enclosures line when there is one: Enclosure:"""
     enclosures: str

@@ -584,6 +584,8 @@ class Campaign(StrictModel):
     """Layout in templates/_layouts/ (default: the settings' layout)."""
     subject: Localized | None = None
     """Optional subject line, per language."""
+    reference: Localized | None = None
+    """Optional reference line, the sender's file number: ITI-2020-045, or per language."""
     place: Localized | None = None
     """Where the letter is written from, before the date (default: the sender's place);
     languages without a value get the date alone."""

@@ -99,7 +99,7 @@ PERSON_FIELDS = (
     "signature",
 )
 SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone", "place", "logo")
-CAMPAIGN_FIELDS = ("name", "title", "subject", "date", "place", "enclosures")
+CAMPAIGN_FIELDS = ("name", "title", "subject", "reference", "date", "place", "enclosures")
 # A Jinja expression or statement in a template line.
 _EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _ESCAPE = str.maketrans({char: "\\" + char for char in string.punctuation})
@@ -392,6 +392,7 @@ class LetterRenderer:
                 "name": campaign.name,
                 "title": localize(campaign.campaign.title, lang, document, ("title",)),
                 "subject": localize(campaign.campaign.subject, lang, document, ("subject",)),
+                "reference": localize(campaign.campaign.reference, lang, document, ("reference",)),
                 "date": campaign.campaign.date,
                 "place": place_text,
                 "enclosures": [

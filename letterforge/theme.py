@@ -82,6 +82,7 @@ def default_roles(accent: str = ACCENT) -> dict[Role, RoleStyle]:
         Role.RUNNING_HEAD: RoleStyle(size=9, color=accent),
         Role.DATE: RoleStyle(space_after=18),
         Role.ADDRESS: RoleStyle(space_after=18, keep_together=True),
+        Role.REFERENCE: RoleStyle(space_after=12),
         Role.SUBJECT: RoleStyle(space_after=12),
         Role.SALUTATION: RoleStyle(space_after=10, keep_with_next=True),
         Role.BODY: RoleStyle(space_after=10),

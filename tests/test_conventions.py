@@ -381,6 +381,7 @@ closing:
 labels:
   cc: "Kopie an:"
   subject: "Betreff:"
+  reference: "Unser Zeichen:"
   enclosure: "Anlage:"
   enclosures: "Anlagen:"
   page: "Seite {page}"

@@ -38,6 +38,7 @@ LETTERS = {
         "Letter Address": "Jamieson Greer\nUnited States Trade Representative\n"
         "Office of the United States Trade Representative\n600 17th Street NW\n"
         "Washington, DC 20508",
+        "Letter Reference": "Our ref.: USMCA-JR-2025-07",
         "Letter Subject": "Re: The 2026 joint review of the USMCA",
         "Letter Salutation": "Dear Ambassador Greer:",
         "Letter Closing": "Sincerely,",
@@ -48,6 +49,7 @@ LETTERS = {
         "Letter Date": "Ciudad de México, a 1 de julio de 2025",
         "Letter Address": "Marcelo Ebrard Casaubón\nSecretario de Economía\n"
         "Secretaría de Economía\nCalle Pachuca 189\nColonia Condesa\n06140 Ciudad de México",
+        "Letter Reference": "Nuestra ref.: USMCA-JR-2025-07",
         "Letter Subject": "Asunto: Revisión conjunta del T-MEC en 2026",
         "Letter Salutation": "Estimado Lic. Ebrard:",
         "Letter Closing": "Atentamente,",
@@ -58,6 +60,7 @@ LETTERS = {
         "Letter Date": "Ottawa, le 1er juillet 2025",
         "Letter Address": "Maninder Sidhu\nMinistre du Commerce international\n"
         "125 Sussex Drive\nOttawa (Ontario) K1A 0G2",
+        "Letter Reference": "N/Réf.\u00a0: USMCA-JR-2025-07",
         "Letter Subject": "Objet\u00a0: Examen conjoint de l’ACEUM en 2026",
         "Letter Salutation": "Monsieur le Ministre,",
         "Letter Closing": "Veuillez agréer, Monsieur le Ministre, l’expression de notre haute "
@@ -69,6 +72,7 @@ LETTERS = {
         "Letter Date": "July 1, 2025",
         "Letter Address": "Maninder Sidhu\nMinister of International Trade\n125 Sussex Drive\n"
         "Ottawa ON K1A 0G2",
+        "Letter Reference": "Our ref.: USMCA-JR-2025-07",
         "Letter Subject": "Re: The 2026 joint review of CUSMA",
         "Letter Salutation": "Dear Minister Sidhu:",
         "Letter Closing": "Sincerely,",
