@@ -25,11 +25,11 @@ LOGO = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 80">
 SVG_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 
 
-def signature_image(kind: str) -> bytes:
-    """A scribble 600 by 160 pixels, as a PNG or a JPEG."""
+def signature_image(kind: str, seed: int = 0) -> bytes:
+    """A scribble 600 by 160 pixels, as a PNG or a JPEG; each seed scribbles differently."""
     mode, background = ("RGBA", (255, 255, 255, 0)) if kind == "PNG" else ("RGB", "white")
     picture = PillowImage.new(mode, (600, 160), background)
-    points = [(20 + step * 9, 80 + (-30, 10, 35)[step % 3]) for step in range(60)]
+    points = [(20 + step * 9, 80 + (-30, 10, 35)[(step + seed) % 3]) for step in range(60)]
     ImageDraw.Draw(picture).line(points, fill=(20, 30, 90), width=5)
     data = io.BytesIO()
     picture.save(data, format=kind)
@@ -43,9 +43,9 @@ def add_images(workspace: Path) -> None:
     folder.mkdir(parents=True)
     (workspace / "assets" / "logo.svg").write_text(LOGO, encoding="utf-8")
     roster = workspace / "recipients" / "signatories.yaml"
-    for person in SIGNATORIES:
+    for seed, person in enumerate(SIGNATORIES):
         suffix = "jpg" if person == "mondou" else "png"
-        picture = signature_image("JPEG" if suffix == "jpg" else "PNG")
+        picture = signature_image("JPEG" if suffix == "jpg" else "PNG", seed)
         (folder / f"{person}.{suffix}").write_bytes(picture)
         replace_in(
             roster,
@@ -100,8 +100,8 @@ def test_pdf_shows_the_logo_and_each_signature_with_alternative_text(with_images
         "Jason Oxman",
         "Angela Mondou",
     ]
-    # The PDF's raster images are the three signatures, at full resolution; the SVG logo
-    # stays vector, so it is none of them.
+    # The PDF's raster images are the three signatures, at full resolution (each image is
+    # stored once, however many letters show it); the SVG logo stays vector, so it is none.
     last = reader.pages[-1]
     assert [image.image.size for image in last.images] == [(600, 160)] * 3
 

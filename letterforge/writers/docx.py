@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zipfile
 from pathlib import Path
 
 from docx import Document as new_word_document
@@ -66,7 +67,24 @@ def write_docx(document: Document, path: Path, theme: Theme) -> None:
     for section, letter in zip(word.sections, document.letters, strict=True):
         _set_running_head(section, letter.running_head, letter.lang)
     _set_properties(word, document)
-    word.save(str(path))
+    _save_reproducibly(word, path, document.created)
+
+
+def _save_reproducibly(word: WordDocument, path: Path, created: datetime.date) -> None:
+    """Save with every zip entry dated the campaign's date, so the same inputs give the same
+    bytes: python-docx stamps each entry with the clock (the XML inside is already stable)."""
+    buffer = io.BytesIO()
+    word.save(buffer)
+    stamp = (max(created.year, 1980), created.month, created.day, 0, 0, 0)  # zip starts in 1980
+    with (
+        zipfile.ZipFile(buffer) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(entry))
 
 
 def _set_running_head(section: Section, block: Block | None, lang: str) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import functools
 from html import escape
 
+from letterforge.assets import ImageFile
 from letterforge.document import (
     Block,
     Document,
@@ -133,7 +136,7 @@ def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
         height = theme.logo_height if role is Role.LETTERHEAD else theme.signature_height
         width, height = inline.file.size_at(height, room)
         return (
-            f'<img src="{escape(inline.file.path.as_uri())}" alt="{escape(inline.alt)}" '
+            f'<img src="{data_url(inline.file)}" alt="{escape(inline.alt)}" '
             f'style="width: {width}pt; height: {height}pt">'
         )
     text = escape(inline.text, quote=False)
@@ -146,6 +149,18 @@ def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
     if inline.link:
         text = f'<a href="{escape(inline.link)}">{text}</a>'
     return text
+
+
+_MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml"}
+
+
+@functools.lru_cache(maxsize=64)
+def data_url(image: ImageFile) -> str:
+    """The image as a ``data:`` URL. WeasyPrint names each image in the PDF after a hash of
+    its URL, so a file URL, which holds the workspace's folder, would make two clones of a
+    workspace write different bytes; the data is the same wherever the workspace is."""
+    encoded = base64.b64encode(image.path.read_bytes()).decode("ascii")
+    return f"data:{_MEDIA_TYPES[image.kind]};base64,{encoded}"
 
 
 def theme_css(theme: Theme) -> str:
