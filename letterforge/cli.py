@@ -180,6 +180,37 @@ def list_command(options: Options) -> None:
     click.echo(describe_workspace(_load(options)), nl=False)
 
 
+@cli.command()
+@click.pass_obj
+def doctor(options: Options) -> None:
+    """Report the rendering libraries, the font subsetter and the theme's fonts.
+
+    Exits 1 when something a build needs is missing: the theme's first font, or HarfBuzz's
+    font subsetter. Outside a workspace, checks the built-in theme.
+    """
+    from letterforge.doctor import examine
+    from letterforge.errors import ConfigError
+    from letterforge.theme import default_theme, workspace_theme
+    from letterforge.workspace import load_settings
+
+    try:
+        root = _root(options)
+    except ConfigError:
+        if options.workspace is not None:
+            raise
+        theme, source = default_theme("letter"), "built-in"
+    else:
+        settings, _ = load_settings(root)
+        theme, source = workspace_theme(settings.theme, settings.page_size), "letterforge.yaml"
+    report = examine(theme, source)
+    for line in report.lines:
+        click.echo(line)
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if report.problems:
+        raise SystemExit(1)
+
+
 def main() -> None:
     """Entry point of the ``letterforge`` script."""
     cli(prog_name="letterforge")
