@@ -70,6 +70,14 @@ class Theme:
     def text_width(self) -> float:
         return self.page_width - self.margins[1] - self.margins[3]
 
+    def line_pitch(self, role: Role) -> float:
+        """The height of one line of ``role``'s text, in points: its size times line height."""
+        return (self.style(role).size or self.size) * self.line_height
+
+    def image_height(self, role: Role) -> float:
+        """How tall an image stands in ``role``: a logo in the letterhead, else a signature."""
+        return self.logo_height if role is Role.LETTERHEAD else self.signature_height
+
 
 ACCENT = "1F3A5F"
 

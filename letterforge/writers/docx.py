@@ -36,7 +36,7 @@ from letterforge.document import (
     Text,
     arrange,
 )
-from letterforge.theme import SIGNATURE_GUTTER, RoleStyle, Theme
+from letterforge.theme import SIGNATURE_GUTTER, Theme
 
 _ALIGNMENT = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -156,15 +156,16 @@ def _define_styles(word: WordDocument, theme: Theme, lang: str) -> None:
         style = word.styles.add_style(role.style_name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
         style.quick_style = True
-        _apply_role_style(style, theme.style(role), theme)
+        _apply_role_style(style, role, theme)
 
 
-def _apply_role_style(style: object, look: RoleStyle, theme: Theme) -> None:
+def _apply_role_style(style: object, role: Role, theme: Theme) -> None:
+    look = theme.style(role)
     font = style.font  # type: ignore[attr-defined]
     paragraph = style.paragraph_format  # type: ignore[attr-defined]
     if look.size:
         font.size = Pt(look.size)
-        paragraph.line_spacing = Pt(look.size * theme.line_height)
+        paragraph.line_spacing = Pt(theme.line_pitch(role))
     font.bold = look.bold or None
     font.italic = look.italic or None
     if look.color:
@@ -193,9 +194,7 @@ def _fill(paragraph: Paragraph, block: Block, lang: str, images: _Images, room: 
             images.add(paragraph, inline, block.role, room)
             # Exact line heights would crop the picture to one line of text; "at least" the
             # same height keeps the text lines as they are and lets the picture's line grow.
-            look = images.theme.style(block.role)
-            line = (look.size or images.theme.size) * images.theme.line_height
-            paragraph.paragraph_format.line_spacing = Pt(line)
+            paragraph.paragraph_format.line_spacing = Pt(images.theme.line_pitch(block.role))
             paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
             if index + 1 < len(block.inlines):  # an image ends its line
                 paragraph.runs[-1].add_break(WD_BREAK.LINE)
@@ -225,18 +224,14 @@ def _add_signatures(word: WordDocument, signatures: Signatures, lang: str, image
     for row_index, (row, blocks) in enumerate(zip(table.rows, rows, strict=True)):
         row_properties = row._tr.get_or_add_trPr()
         row_properties.append(OxmlElement("w:cantSplit"))
-        for cell, block in zip(row.cells, (*blocks, None), strict=False):
+        for cell_index, cell in enumerate(row.cells):
             cell.width = Pt(width)
-            if block is None:
-                continue
             paragraph = cell.paragraphs[0]
-            paragraph.style = block.role.style_name
-            _fill(paragraph, block, lang, images, width - SIGNATURE_GUTTER)
-            if row_index + 1 < len(rows):
-                paragraph.paragraph_format.keep_with_next = True
-        for cell in row.cells[len(blocks) :]:
-            cell.width = Pt(width)
-            cell.paragraphs[0].style = Role.SIGNATURE.style_name
+            paragraph.style = Role.SIGNATURE.style_name
+            if cell_index < len(blocks):  # a last row may have fewer signatories
+                _fill(paragraph, blocks[cell_index], lang, images, width - SIGNATURE_GUTTER)
+                if row_index + 1 < len(rows):
+                    paragraph.paragraph_format.keep_with_next = True
 
 
 class _Images:
@@ -248,8 +243,7 @@ class _Images:
         self.svg_parts: dict[Path, str] = {}
 
     def add(self, paragraph: Paragraph, image: Image, role: Role, room: float) -> None:
-        height = self.theme.logo_height if role is Role.LETTERHEAD else self.theme.signature_height
-        width, height = image.file.size_at(height, room)
+        width, height = image.file.size_at(self.theme.image_height(role), room)
         run = paragraph.add_run()
         if image.file.kind == "svg":
             # Word shows the SVG itself; older readers, and LibreOffice, a PNG drawn from it.

@@ -133,8 +133,7 @@ def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
     if isinstance(inline, LineBreak):
         return "<br>"
     if isinstance(inline, Image):
-        height = theme.logo_height if role is Role.LETTERHEAD else theme.signature_height
-        width, height = inline.file.size_at(height, room)
+        width, height = inline.file.size_at(theme.image_height(role), room)
         return (
             f'<img src="{data_url(inline.file)}" alt="{escape(inline.alt)}" '
             f'style="width: {width}pt; height: {height}pt">'
@@ -154,11 +153,19 @@ def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
 _MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml"}
 
 
-@functools.lru_cache(maxsize=64)
 def data_url(image: ImageFile) -> str:
     """The image as a ``data:`` URL. WeasyPrint names each image in the PDF after a hash of
     its URL, so a file URL, which holds the workspace's folder, would make two clones of a
-    workspace write different bytes; the data is the same wherever the workspace is."""
+    workspace write different bytes; the data is the same wherever the workspace is.
+
+    Every letter shows the same few images: each is encoded once for as long as its file is
+    unchanged."""
+    status = image.path.stat()
+    return _encoded(image, status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded(image: ImageFile, modified: int, size: int) -> str:
     encoded = base64.b64encode(image.path.read_bytes()).decode("ascii")
     return f"data:{_MEDIA_TYPES[image.kind]};base64,{encoded}"
 

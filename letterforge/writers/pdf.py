@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import io
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -18,15 +17,12 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from letterforge.assets import ImageFile
+from letterforge.assets import MAX_ASSET_BYTES, ImageFile
 from letterforge.document import Document
 from letterforge.errors import OutputError
 from letterforge.model import PdfStandard
 from letterforge.theme import Theme
-from letterforge.writers.html import letter_pages_html
-
-# An image for a letterhead is a few hundred kilobytes.
-MAX_ASSET_BYTES = 10 * 1024 * 1024
+from letterforge.writers.html import data_url, letter_pages_html
 
 
 class LockedFetcher(URLFetcher):  # type: ignore[misc]
@@ -101,7 +97,7 @@ def _drawn_svg(
 
     page = (
         f"<style>@page {{ size: {width}pt {height}pt; margin: 0 }} body {{ margin: 0 }}</style>"
-        f'<img src="{escape(image.path.as_uri())}" alt="" '
+        f'<img src="{data_url(image)}" alt="" '
         f'style="display: block; width: {width}pt; height: {height}pt">'
     )
     try:
