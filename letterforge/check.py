@@ -17,7 +17,7 @@ from pathlib import Path
 from jinja2 import Template
 
 from letterforge.document import Letter
-from letterforge.drift import Fact, missing_facts, surname, text_facts
+from letterforge.drift import NOBODY, Fact, People, missing_facts, surname, text_facts
 from letterforge.errors import (
     Collector,
     ConfigError,
@@ -321,9 +321,10 @@ def _check_drift(
         record.person.id: record
         for record in (*campaign.recipients, *campaign.cc, *campaign.signatories)
     }
-    people = {
+    surnames = {
         person_id: surname(record.person.name.family) for person_id, record in everyone.items()
     }
+    people = People(surnames)
     templates: dict[str, Template] = {}
     first: dict[str, tuple[str, str, Letter]] = {}  # template → a letter made from it
     compared: set[tuple[str, str]] = set()
@@ -345,7 +346,9 @@ def _check_drift(
         if (name, other_name) in compared:
             continue
         own = _own_facts(everyone[person], lang) | _own_facts(everyone[other_person], other)
-        others = {key: value for key, value in people.items() if key not in {person, other_person}}
+        others = People(
+            {key: value for key, value in surnames.items() if key not in {person, other_person}}
+        )
         for fact in missing_facts(letter, other_letter, others):
             if (fact.kind, fact.key) not in own:
                 inspection.add(_drift_warning(renderer, fact, templates[lang], templates[other]))
@@ -357,7 +360,7 @@ def _own_facts(record: PersonRecord, lang: str) -> set[tuple[str, str]]:
     context = person_context(record, lang)
     texts = [value for value in context.values() if isinstance(value, str)]
     text = "\n".join([*texts, *context["address"]])
-    return {(fact.kind, fact.key) for fact in text_facts(text, lang, {})}
+    return {(fact.kind, fact.key) for fact in text_facts(text, lang, NOBODY)}
 
 
 def _drift_warning(

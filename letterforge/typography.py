@@ -124,9 +124,8 @@ def _single_quote_pairs(text: str) -> tuple[set[int], set[int]]:
     """
     can_open: list[int] = []
     can_close: list[int] = []
-    for index, char in enumerate(text):
-        if char != "'":
-            continue
+    for match in re.finditer("'", text):
+        index = match.start()
         before, after = _at(text, index - 1), _at(text, index + 1)
         if _inside_word(before, after):
             continue
@@ -156,6 +155,11 @@ def _opens(before: str | None, after: str | None, *, already_open: bool) -> bool
     return not already_open
 
 
+@cache
+def _marks_pattern(marks: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(marks)}]")
+
+
 def _typeset(text: str, rules: Typography) -> list[str]:
     """What each character of ``text`` becomes (one string per character, so the caller can
     cut the result back into the runs the text came from)."""
@@ -163,8 +167,14 @@ def _typeset(text: str, rules: Typography) -> list[str]:
     open_quote, close_quote, open_inner, close_inner = rules.quotes
     inside = SPACES[rules.inside_quotes]
     outer_open = False
+    # Only quotes and the marks that take a space before them change; a letter's paragraphs
+    # are mostly other characters, so visit just these.
+    marks = "\"'" + (open_quote + close_quote if inside else "") + "".join(rules.before)
+    if not any(mark in text for mark in marks):
+        return output
     opening, closing = _single_quote_pairs(text)
-    for index, char in enumerate(text):
+    for match in _marks_pattern(marks).finditer(text):
+        index, char = match.start(), match.group()
         before = text[index - 1] if index else None
         after = text[index + 1] if index + 1 < len(text) else None
         if char == '"':
