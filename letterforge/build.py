@@ -1,46 +1,119 @@
-"""Check the workspace, then write every letter the check rendered.
+"""Check the workspace, then write the letters whose inputs changed since they were written.
 
-Every letter is rendered into the document model (by the check) before the first file is
-written, so a mistake in any input stops the build with ``build/`` untouched. Each file is
-written under a temporary name and renamed into place, so no reader ever sees half a file.
+A build:
+
+1. takes the workspace's build lock, so that a second build at the same time waits;
+2. stops at once when no input file changed since a complete build and every file is still
+   as written (it then parses no YAML and imports no rendering library);
+3. checks the workspace; nothing is written when the check finds an error;
+4. plans every document and fingerprints what each file is made from; a file whose
+   fingerprint the manifest holds, and which is still as written, is skipped, and the files
+   of letters whose recipient or language left the campaign are removed;
+5. renders the other letters one recipient at a time (finishing the check) and writes them in
+   worker processes, into a staging folder inside ``build/``. Files are renamed into place
+   once every letter has passed the check, and from then on as soon as they are written;
+6. records each campaign's manifest (:mod:`letterforge.manifest`).
+
+Ctrl-C stops a build cleanly: the workers finish the document in hand, what passed the check
+is renamed into place and recorded, the staging folder is removed, and the next build writes
+the rest. A document that fails to write is reported with its recipient and language, and
+the rest of the batch is still written.
 """
 
 from __future__ import annotations
 
-import functools
+import math
 import os
-import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from types import FrameType
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from letterforge.assets import ASSET_DIR
-from letterforge.check import Inspection, inspect_workspace
-from letterforge.document import Document
-from letterforge.errors import Finding, OutputError, Problems, relative_path
-from letterforge.model import Settings
-from letterforge.theme import Theme, workspace_theme
-from letterforge.workspace import ResolvedCampaign
+from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
+from letterforge.errors import relative_path as shown_path
+from letterforge.manifest import (
+    INPUT_FILES,
+    Manifest,
+    OutputRecord,
+    digest,
+    folder_digest,
+    tool_versions,
+    workspace_inputs,
+)
+
+if TYPE_CHECKING:
+    from letterforge.batch import JobOutcome
+    from letterforge.check import Inspection
+    from letterforge.workspace import PersonRecord, ResolvedCampaign
 
 Format = Literal["pdf", "docx"]
+BUILD_DIR = "build"
 BUNDLE_DIR = "bundle"
+STAGING_DIR = ".staging"
+# Starting a worker (a fresh interpreter importing WeasyPrint) costs about as much as writing
+# this many documents: smaller builds get fewer workers, the smallest none.
+DOCUMENTS_PER_WORKER = 8
+# Documents rendered ahead of the workers, per worker: enough to keep them busy, few enough
+# that a campaign of any size takes the same memory.
+QUEUED_PER_WORKER = 4
+MANIFEST_INTERVAL = 2.0  # seconds between manifest saves during a long build
 
 
-@dataclass(frozen=True)
-class PlannedDocument:
-    """One document to write, in every requested format, at ``build/<stem>.<format>``."""
+class BuildProgress(Protocol):
+    """What a build tells whoever shows its progress."""
 
-    stem: str
-    document: Document
+    def waiting(self) -> None:
+        """Another build of the workspace is running; this one waits for it."""
+
+    def planned(self, files: int) -> None:
+        """``files`` files are to be written."""
+
+    def written(self, files: int) -> None:
+        """``files`` more files were written (or failed)."""
 
 
-@dataclass(frozen=True)
+class _Silent:
+    def waiting(self) -> None:
+        pass
+
+    def planned(self, files: int) -> None:
+        pass
+
+    def written(self, files: int) -> None:
+        pass
+
+
+class Interrupted(LetterforgeError):
+    """The build was stopped with Ctrl-C; what it wrote is complete and recorded."""
+
+    exit_code = 130
+
+
+@dataclass
+class CampaignOutcome:
+    """The files of one campaign: written now, already up to date, or removed as stale."""
+
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    failed: list[Path] = field(default_factory=list)
+
+
+@dataclass
 class BuildResult:
-    """What a build wrote, per campaign, and the warnings its check found."""
+    """What a build did, per campaign; the warnings its check found; the files it could not
+    write (each a finding with the recipient and language)."""
 
-    written: dict[str, list[Path]]
-    warnings: list[Finding]
+    campaigns: dict[str, CampaignOutcome]
+    warnings: list[Finding] = field(default_factory=list)
+    failures: list[Finding] = field(default_factory=list)
 
 
 def build(
@@ -50,8 +123,12 @@ def build(
     formats: Iterable[Format] = (),
     languages: Iterable[str] = (),
     only: Iterable[str] = (),
+    jobs: int | None = None,
+    force: bool = False,
+    progress: BuildProgress | None = None,
 ) -> BuildResult:
-    """Check the workspace at ``root``, then render the named campaigns into ``build/``.
+    """Check the workspace at ``root``, then write the named campaigns' letters into
+    ``build/``, skipping the files that are up to date.
 
     Args:
         root: the workspace folder.
@@ -60,83 +137,489 @@ def build(
         languages: only these language versions (bundles need every language, so they are
             skipped when this narrows a campaign).
         only: only the letters to these recipient ids.
+        jobs: at most this many worker processes; ``None`` means one per core, and fewer
+            for small builds. With 1, everything happens in this process.
+        force: write every file, up to date or not.
+        progress: told how the build goes (for a progress bar).
 
     Raises:
         Problems: every error the check found; nothing is written then.
+        Interrupted: Ctrl-C stopped the build.
     """
-    inspection = inspect_workspace(root, campaigns=campaigns, languages=languages, only=only)
-    if inspection.errors:
-        raise Problems(inspection.errors)
-    workspace = inspection.workspace
-    assert workspace is not None  # a workspace that failed to load is an error
-    chosen_formats = list(dict.fromkeys(formats)) or list(workspace.settings.formats)
-    settings = workspace.settings
-    assets = workspace.root / ASSET_DIR
-    theme = workspace_theme(settings.theme, settings.page_size, asset_root=assets)
-    plans = {
-        campaign.name: plan_documents(inspection, campaign) for campaign in inspection.campaigns
-    }
-    # Before writing anything: no output folder may be a link out of the workspace.
-    for documents in plans.values():
-        for planned in documents:
-            make_output_folder(
-                (workspace.build_dir / planned.stem).parent, workspace.root, create=False
-            )
-    writers = {fmt: _writer(fmt, settings) for fmt in chosen_formats}
-    written: dict[str, list[Path]] = {}
-    for campaign in inspection.campaigns:
-        paths = written.setdefault(campaign.name, [])
-        for planned in plans[campaign.name]:
-            for fmt in chosen_formats:
-                target = workspace.build_dir / f"{planned.stem}.{fmt}"
-                _write_atomically(target, writers[fmt], planned.document, theme, workspace.root)
-                paths.append(target)
-    return BuildResult(written, inspection.warnings)
+    progress = progress or _Silent()
+    names = list(dict.fromkeys(campaigns))
+    wanted_formats: list[Format] = list(dict.fromkeys(formats))
+    languages, only = list(languages), list(only)
+    with _build_lock(root, progress):
+        if not (force or languages or only):
+            unchanged = _unchanged(root, names, wanted_formats)
+            if unchanged is not None:
+                return unchanged
+        return _Build(
+            root,
+            names=names,
+            formats=wanted_formats,
+            languages=languages,
+            only=only,
+            jobs=jobs,
+            force=force,
+            progress=progress,
+        ).run()
 
 
-def plan_documents(inspection: Inspection, campaign: ResolvedCampaign) -> list[PlannedDocument]:
-    """The documents of one campaign, from the letters the inspection rendered."""
+@contextmanager
+def _build_lock(root: Path, progress: BuildProgress) -> Iterator[None]:
+    """Hold the workspace's build lock: a lock on ``letterforge.yaml`` itself, so a failed
+    build leaves no lock file behind, and the lock ends with the process however it ends."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; builds there must not overlap
+        yield
+        return
+    with open(root / INPUT_FILES[0], "rb") as settings:
+        try:
+            fcntl.flock(settings, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress.waiting()
+            fcntl.flock(settings, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(settings, fcntl.LOCK_UN)
+
+
+def _unchanged(root: Path, names: list[str], formats: list[Format]) -> BuildResult | None:
+    """The result of a build with nothing to do, when no input changed since a complete
+    build of each campaign and all its files are as written; ``None`` otherwise."""
+    if not names:
+        names = sorted(
+            path.stem
+            for path in (root / "campaigns").glob("*.yaml")
+            if not path.name.startswith(".")
+        )
+        if not names:
+            return None
+    inputs = workspace_inputs(root)
+    result = BuildResult({})
+    for name in names:
+        folder = root / BUILD_DIR / name
+        manifest = Manifest.read(folder)
+        wanted = formats or manifest.default_formats
+        if not wanted or not manifest.up_to_date(folder, inputs, wanted):
+            return None
+        result.campaigns[name] = CampaignOutcome(
+            unchanged=[
+                folder / output
+                for output in sorted(manifest.outputs)
+                if output.rsplit(".", 1)[-1] in wanted
+            ]
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """One document of a campaign: a letter, or a recipient's bundle of every language."""
+
+    campaign: str
+    stem: str  # inside build/<campaign>/: en/romo, bundle/romo
+    recipient: str
+    languages: tuple[str, ...]
+
+
+def plan_documents(
+    campaign: ResolvedCampaign, *, languages: Iterable[str] = (), only: Iterable[str] = ()
+) -> list[PlannedDocument]:
+    """The documents of ``campaign``: a letter per recipient and language, and a bundle of
+    each recipient's languages when the campaign asks for bundles and none is left out."""
+    from letterforge.check import narrowed
+
+    languages, only = list(languages), list(only)
     documents = []
     for recipient in campaign.recipients:
         person_id = recipient.person.id
-        languages = campaign.languages_for(recipient)
-        letters = [
-            inspection.letters[key]
-            for lang in languages
-            if (key := (campaign.name, person_id, lang)) in inspection.letters
-        ]
-        for letter in letters:
+        if only and person_id not in only:
+            continue
+        every = campaign.languages_for(recipient)
+        chosen = tuple(narrowed(every, languages))
+        for lang in chosen:
             documents.append(
-                PlannedDocument(
-                    f"{campaign.name}/{letter.lang}/{person_id}",
-                    Document((letter,), created=campaign.campaign.date),
-                )
+                PlannedDocument(campaign.name, f"{lang}/{person_id}", person_id, (lang,))
             )
-        if campaign.campaign.bundle and len(letters) == len(languages) > 1:
+        if campaign.campaign.bundle and len(chosen) == len(every) > 1:
             documents.append(
-                PlannedDocument(
-                    f"{campaign.name}/{BUNDLE_DIR}/{person_id}",
-                    Document(tuple(letters), created=campaign.campaign.date),
-                )
+                PlannedDocument(campaign.name, f"{BUNDLE_DIR}/{person_id}", person_id, chosen)
             )
     return documents
 
 
-Writer = Callable[[Document, Path, Theme], None]
+class _Stop(Exception):
+    """Ctrl-C arrived; raised where the build can stop cleanly."""
 
 
-def _writer(fmt: Format, settings: Settings) -> Writer:
-    # Imported here: each writer pulls in a heavy library that --help and check never need.
-    if fmt == "pdf":
-        from letterforge.writers.pdf import write_pdf
+class _Build:
+    """One build past the quick check: check, plan, write, record."""
 
-        return functools.partial(write_pdf, standard=settings.pdf_standard)
-    from letterforge.writers.docx import write_docx
+    def __init__(
+        self,
+        root: Path,
+        *,
+        names: list[str],
+        formats: list[Format],
+        languages: list[str],
+        only: list[str],
+        jobs: int | None,
+        force: bool,
+        progress: BuildProgress,
+    ) -> None:
+        self.root = root
+        self.build_dir = root / BUILD_DIR
+        self.staging = self.build_dir / STAGING_DIR
+        self.names = names
+        self.requested_formats = formats
+        self.languages = languages
+        self.only = only
+        self.jobs = jobs
+        self.force = force
+        self.progress = progress
+        self.result = BuildResult({})
+        self.manifests: dict[str, Manifest] = {}
+        self.jobs_by_key: dict[str, tuple[PlannedDocument, dict[Format, str]]] = {}
+        self.held: list[JobOutcome] = []  # written before the check had finished
+        self.checked = False
+        self.stop_requested = False
+        self.created_build_dir = not self.build_dir.exists()
+        self.last_manifest_save = time.monotonic()
+        self.stale: dict[str, list[str]] = {}  # per campaign, files of letters that left it
+        self.workers = 1
+        self.inputs = ""
 
-    return write_docx
+    def run(self) -> BuildResult:
+        from letterforge.check import inspect_workspace
+
+        inspection = inspect_workspace(
+            self.root,
+            campaigns=self.names,
+            languages=self.languages,
+            only=self.only,
+            render=False,
+        )
+        if inspection.errors:
+            raise Problems(inspection.errors)
+        workspace = inspection.workspace
+        assert workspace is not None  # a workspace that failed to load is an error
+        settings = workspace.settings
+        formats: list[Format] = self.requested_formats or list(settings.formats)
+        self.inputs = workspace_inputs(self.root)
+        plans = self._plan(inspection, formats)
+        documents = sum(1 for plan in plans.values() for _, fmts in plan if fmts)
+        files = sum(len(fmts) for plan in plans.values() for _, fmts in plan)
+        self.progress.planned(files)
+        previous = signal.getsignal(signal.SIGINT)
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        if in_main_thread:
+            signal.signal(signal.SIGINT, self._request_stop)
+        executor: Executor | None = None
+        pending: set[Future[JobOutcome]] = set()
+        try:
+            if documents:
+                executor = self._executor(workspace, documents)
+            try:
+                self._write(inspection, plans, executor, pending)
+                self._finish(inspection, executor, pending)
+            except _Stop:
+                self._wind_down(executor, pending)
+                raise Interrupted(
+                    f"interrupted: {self._count('written')} files written and recorded; "
+                    "run the build again to write the rest"
+                ) from None
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+            shutil.rmtree(self.staging, ignore_errors=True)
+            if in_main_thread:
+                signal.signal(signal.SIGINT, previous)
+        self.result.warnings = inspection.warnings
+        self._record(
+            complete=not (self.languages or self.only),
+            formats=formats,
+            settings_formats=list(settings.formats),
+        )
+        return self.result
+
+    # Planning
+
+    def _plan(
+        self, inspection: Inspection, formats: list[Format]
+    ) -> dict[str, list[tuple[PlannedDocument, dict[Format, str]]]]:
+        """Per campaign, each document with the fingerprints of the formats to write."""
+        base = digest(
+            tool_versions(),
+            folder_digest(self.root, ("letterforge.yaml", "templates", "locales", "assets")),
+        )
+        plans: dict[str, list[tuple[PlannedDocument, dict[Format, str]]]] = {}
+        for campaign in inspection.campaigns:
+            folder = self.build_dir / campaign.name
+            _make_output_folder(folder, self.root, create=False)
+            manifest = self.manifests[campaign.name] = Manifest.read(folder)
+            outcome = self.result.campaigns[campaign.name] = CampaignOutcome()
+            shared = digest(
+                base,
+                (self.root / "campaigns" / f"{campaign.name}.yaml").read_bytes(),
+                *sorted(_person_data(record) for record in (*campaign.cc, *campaign.signatories)),
+            )
+            every = {planned.stem for planned in plan_documents(campaign)}
+            self.stale[campaign.name] = [
+                name for name in manifest.outputs if name.rsplit(".", 1)[0] not in every
+            ]
+            people = {record.person.id: _person_data(record) for record in campaign.recipients}
+            plan = plans[campaign.name] = []
+            for planned in plan_documents(campaign, languages=self.languages, only=self.only):
+                # Before writing anything: no output folder may be a link out of the workspace.
+                _make_output_folder((folder / planned.stem).parent, self.root, create=False)
+                to_write: dict[Format, str] = {}
+                for fmt in formats:
+                    name = f"{planned.stem}.{fmt}"
+                    fingerprint = digest(shared, people[planned.recipient], name)
+                    record = manifest.outputs.get(name)
+                    if (
+                        not self.force
+                        and record is not None
+                        and record.fingerprint == fingerprint
+                        and record.matches(folder / name)
+                    ):
+                        outcome.unchanged.append(folder / name)
+                    else:
+                        to_write[fmt] = fingerprint
+                plan.append((planned, to_write))
+        return plans
+
+    # Writing
+
+    def _executor(self, workspace: object, documents: int) -> Executor:
+        from letterforge.batch import writing_executor
+        from letterforge.theme import workspace_theme
+        from letterforge.workspace import Workspace
+
+        assert isinstance(workspace, Workspace)
+        settings = workspace.settings
+        theme = workspace_theme(
+            settings.theme, settings.page_size, asset_root=workspace.root / "assets"
+        )
+        if self.jobs is None:
+            workers = min(os.cpu_count() or 1, math.ceil(documents / DOCUMENTS_PER_WORKER))
+        else:
+            workers = min(self.jobs, documents)
+        self.workers = max(1, workers)
+        self.created_build_dir = not self.build_dir.exists()
+        _make_output_folder(self.staging, self.root)
+        for leftover in self.staging.iterdir():  # from a build that was killed
+            leftover.unlink()
+        return writing_executor(self.workers, theme, settings.pdf_standard, self.staging)
+
+    def _write(
+        self,
+        inspection: Inspection,
+        plans: dict[str, list[tuple[PlannedDocument, dict[Format, str]]]],
+        executor: Executor | None,
+        pending: set[Future[JobOutcome]],
+    ) -> None:
+        """Render the letters to write, one recipient at a time, and hand each document to
+        the executor; collect what the workers wrote as they go."""
+        from letterforge.batch import WriteJob, run_job
+        from letterforge.check import render_letters
+        from letterforge.document import Document
+
+        for campaign in inspection.campaigns:
+            by_recipient: dict[str, list[tuple[PlannedDocument, dict[Format, str]]]] = {}
+            for planned, fmts in plans[campaign.name]:
+                if fmts:
+                    by_recipient.setdefault(planned.recipient, []).append((planned, fmts))
+            if not by_recipient:
+                continue
+            letters = render_letters(
+                inspection,
+                campaign,
+                languages=self.languages,
+                only=self.only,
+                recipients=by_recipient.keys(),
+            )
+            for recipient, versions in letters:
+                self._check_stop()
+                for planned, fmts in by_recipient[recipient.person.id]:
+                    if not all(lang in versions for lang in planned.languages):
+                        continue  # the check reports why; nothing will be written
+                    assert executor is not None  # there are documents to write
+                    while len(pending) >= self.workers * QUEUED_PER_WORKER:
+                        self._collect(pending)
+                    key = str(len(self.jobs_by_key))
+                    self.jobs_by_key[key] = (planned, fmts)
+                    document = Document(
+                        tuple(versions[lang] for lang in planned.languages),
+                        created=campaign.campaign.date,
+                    )
+                    pending.add(run_job(executor, WriteJob(key, document, tuple(fmts))))
+                    self._collect(pending, block=False)
+
+    def _finish(
+        self,
+        inspection: Inspection,
+        executor: Executor | None,
+        pending: set[Future[JobOutcome]],
+    ) -> None:
+        """Once every letter is rendered: stop on check errors, else put files in place."""
+        if inspection.errors:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+            self._discard()
+            raise Problems(inspection.errors)
+        self.checked = True
+        self._remove_stale()
+        for outcome in self.held:
+            self._commit(outcome)
+        self.held.clear()
+        while pending:
+            self._collect(pending)
+
+    def _collect(self, pending: set[Future[JobOutcome]], *, block: bool = True) -> None:
+        """Take in the jobs that are done (waiting a moment for one when ``block``)."""
+        done, _ = wait(pending, timeout=0.2 if block else 0, return_when=FIRST_COMPLETED)
+        for future in done:
+            pending.discard(future)
+            outcome = future.result()
+            if self.checked:
+                self._commit(outcome)
+            else:
+                self.held.append(outcome)
+        self._check_stop()
+        if self.checked and time.monotonic() - self.last_manifest_save > MANIFEST_INTERVAL:
+            self._save_manifests()
+
+    def _commit(self, outcome: JobOutcome) -> None:
+        """Rename what a job wrote into place and record it; report what it failed to write."""
+        planned, fingerprints = self.jobs_by_key.pop(outcome.key)
+        folder = self.build_dir / planned.campaign
+        manifest = self.manifests[planned.campaign]
+        result = self.result.campaigns[planned.campaign]
+        for staged in outcome.staged:
+            name = f"{planned.stem}.{staged.format}"
+            target = folder / name
+            try:
+                _make_output_folder(target.parent, self.root)
+                os.replace(staged.path, target)
+                status = target.stat()
+            except (OSError, OutputError) as err:
+                message = err.message if isinstance(err, OutputError) else err.strerror
+                self._fail(planned, target, f"cannot write it: {message}")
+                continue
+            manifest.outputs[name] = OutputRecord(
+                recipient=planned.recipient,
+                languages=list(planned.languages),
+                fingerprint=fingerprints[staged.format],
+                size=status.st_size,
+                mtime_ns=status.st_mtime_ns,
+                sha256=staged.sha256,
+            )
+            result.written.append(target)
+        for fmt, message in outcome.failures:
+            self._fail(planned, folder / f"{planned.stem}.{fmt}", message)
+        self.progress.written(len(outcome.staged) + len(outcome.failures))
+
+    def _fail(self, planned: PlannedDocument, target: Path, message: str) -> None:
+        from letterforge.locale import language_name
+
+        languages = " and ".join(language_name(lang) for lang in planned.languages)
+        self.result.campaigns[planned.campaign].failed.append(target)
+        self.result.failures.append(
+            Finding(
+                Location(shown_path(target, self.root)),
+                f"the letter to {planned.recipient} in {languages} was not written: {message}",
+            )
+        )
+
+    def _remove_stale(self) -> None:
+        """Remove the files of letters whose recipient or language left the campaign."""
+        for name, stale in self.stale.items():
+            folder = self.build_dir / name
+            manifest = self.manifests[name]
+            for output in stale:
+                target = folder / output
+                if manifest.outputs[output].matches(target) or not target.exists():
+                    target.unlink(missing_ok=True)
+                    self.result.campaigns[name].removed.append(target)
+                    # An emptied language folder goes too.
+                    if target.parent != folder and not any(target.parent.iterdir()):
+                        target.parent.rmdir()
+                del manifest.outputs[output]
+
+    # Stopping
+
+    def _request_stop(self, signum: int, frame: FrameType | None) -> None:
+        self.stop_requested = True
+
+    def _check_stop(self) -> None:
+        if self.stop_requested:
+            raise _Stop
+
+    def _wind_down(self, executor: Executor | None, pending: set[Future[JobOutcome]]) -> None:
+        """After Ctrl-C: let the workers finish the document in hand, keep what passed the
+        check, and leave a manifest that lists exactly the files that exist."""
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if not self.checked:
+            self._discard()
+            return
+        for future in pending:
+            if future.done() and not future.cancelled():
+                self._commit(future.result())
+        for manifest in self.manifests.values():
+            manifest.inputs = None
+        self._save_manifests()
+
+    def _discard(self) -> None:
+        """Forget everything written before the check finished: nothing is put in place."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+        if self.created_build_dir and self.build_dir.is_dir() and not any(self.build_dir.iterdir()):
+            self.build_dir.rmdir()
+
+    # Recording
+
+    def _record(
+        self, *, complete: bool, formats: list[Format], settings_formats: list[str]
+    ) -> None:
+        """Save each campaign's manifest. A build that wrote or found up to date every file of
+        a campaign marks it complete, so the next build can stop at the quick check."""
+        for name, manifest in self.manifests.items():
+            if complete and not self.result.campaigns[name].failed:
+                if manifest.inputs != self.inputs:
+                    manifest.formats = []
+                manifest.inputs = self.inputs
+                manifest.formats = sorted(set(manifest.formats) | set(formats))
+                manifest.default_formats = list(settings_formats)
+            elif manifest.inputs != self.inputs or self.result.campaigns[name].failed:
+                manifest.inputs = None
+        self._save_manifests()
+
+    def _save_manifests(self) -> None:
+        for name, manifest in self.manifests.items():
+            folder = self.build_dir / name
+            if manifest.outputs or (folder / "manifest.json").exists():
+                _make_output_folder(folder, self.root)
+                manifest.write(folder)
+        self.last_manifest_save = time.monotonic()
+
+    def _count(self, kind: str) -> int:
+        return sum(len(getattr(outcome, kind)) for outcome in self.result.campaigns.values())
 
 
-def make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None:
+def _person_data(record: PersonRecord) -> str:
+    """A person's roster entry as canonical JSON: what a letter uses of them."""
+    import json
+
+    return json.dumps(record.person.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+
+def _make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None:
     """Create ``folder`` inside ``root/build``, refusing symbolic links on the way.
 
     A repository can commit ``build`` (or ``build/<campaign>``) as a link to another folder;
@@ -148,7 +631,7 @@ def make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None
         current = current / part
         if current.is_symlink():
             raise OutputError(
-                f"{relative_path(current, root)} is a symbolic link: letterforge writes only "
+                f"{shown_path(current, root)} is a symbolic link: letterforge writes only "
                 "into real folders inside build/; remove the link"
             )
         if not current.exists():
@@ -156,28 +639,22 @@ def make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None
                 return
             current.mkdir()
         elif not current.is_dir():
-            raise OutputError(f"{relative_path(current, root)} is a file, not a folder")
+            raise OutputError(f"{shown_path(current, root)} is a file, not a folder")
 
 
-def _write_atomically(
-    target: Path, writer: Writer, document: Document, theme: Theme, root: Path
-) -> None:
-    """Write to a temporary file next to ``target``, then rename it into place."""
-    shown = relative_path(target, root)
-    try:
-        make_output_folder(target.parent, root)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
-        os.close(handle)
-    except OSError as err:
-        raise OutputError(f"cannot write {shown}: {err.strerror}") from err
-    try:
-        writer(document, Path(temporary), theme)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except OSError as err:
-        raise OutputError(f"cannot write {shown}: {err.strerror}") from err
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+def summary(campaign: str, outcome: CampaignOutcome) -> str:
+    """``essential-services-2020: 16 files in build/essential-services-2020/`` and, unless the
+    build wrote them all, what it did: ``2 written, 14 up to date, 1 removed``."""
+    files = len(outcome.written) + len(outcome.unchanged)
+    line = f"{campaign}: {files} file{'s' * (files != 1)} in {BUILD_DIR}/{campaign}/"
+    if not (outcome.unchanged or outcome.removed or outcome.failed):
+        return line
+    if not (outcome.written or outcome.removed or outcome.failed):
+        return f"{line}, all up to date"
+    counts = [
+        (len(outcome.written), "written"),
+        (len(outcome.unchanged), "up to date"),
+        (len(outcome.removed), "removed"),
+        (len(outcome.failed), "not written"),
+    ]
+    return f"{line}: " + ", ".join(f"{count} {what}" for count, what in counts if count)

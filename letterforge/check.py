@@ -9,7 +9,7 @@ instead of stopping at the first, and keeps the rendered letters so that a build
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import permutations
 from pathlib import Path
@@ -51,17 +51,17 @@ from letterforge.workspace import (
     load_settings,
 )
 
-LetterKey = tuple[str, str, str]  # campaign, recipient id, language
-
 
 @dataclass
 class Inspection:
     """What an inspection found, and the letters it rendered on the way."""
 
     workspace: Workspace | None = None
+    renderer: LetterRenderer | None = None
     campaign_count: int = 0
     campaigns: list[ResolvedCampaign] = field(default_factory=list)
-    letters: dict[LetterKey, Letter] = field(default_factory=dict)
+    # The campaigns whose letters can be rendered: every person in them resolved.
+    renderable: list[ResolvedCampaign] = field(default_factory=list)
     found: list[Finding] = field(default_factory=list)
     letter_count: int = 0
     # What the static scan reported, by file and message: a trial render that fails on the
@@ -95,8 +95,9 @@ def inspect_workspace(
     campaigns: Iterable[str] = (),
     languages: Iterable[str] = (),
     only: Iterable[str] = (),
+    render: bool = True,
 ) -> Inspection:
-    """Check the workspace at ``root`` and render the requested letters in memory.
+    """Check the workspace at ``root`` and trial-render the requested letters.
 
     The check goes as far as the workspace allows: broken rosters still leave the campaigns
     and templates checked, and an unknown id in one list leaves the rest of the campaign
@@ -107,6 +108,8 @@ def inspect_workspace(
         campaigns: campaign names; empty means every campaign.
         languages: only these language versions.
         only: only the letters to these recipient ids.
+        render: false to check everything but the letters themselves, which the caller then
+            renders with :func:`render_letters` (a build renders only what it writes).
     """
     inspection = Inspection()
     problems = Collector()
@@ -137,7 +140,7 @@ def inspect_workspace(
         return inspection
     problems.errors.extend(workspace.locales.problems())
     renderer = LetterRenderer(workspace)
-    complete: list[ResolvedCampaign] = []
+    inspection.renderer = renderer
     for record in records:
         writable = workspace.writable_languages(record, problems)
         if not rosters_complete:
@@ -164,40 +167,60 @@ def inspect_workspace(
                     person_context(person, lang)
         # With a person missing from cc or from, every letter would fail on it: say it once.
         if len(problems.errors) == before:
-            complete.append(campaign)
+            inspection.renderable.append(campaign)
     for problem in problems.errors:
         inspection.add(problem)
     for warning in problems.warnings:
         inspection.add(warning)
     _check_narrowing(inspection.campaigns, languages=list(languages), only=list(only))
-    for campaign in complete:
-        _render_letters(inspection, renderer, campaign, languages=list(languages), only=list(only))
+    if render:
+        for campaign in inspection.renderable:
+            for _ in render_letters(inspection, campaign, languages=languages, only=only):
+                pass
     return inspection
 
 
-def _render_letters(
+def render_letters(
     inspection: Inspection,
-    renderer: LetterRenderer,
     campaign: ResolvedCampaign,
     *,
-    languages: list[str],
-    only: list[str],
-) -> None:
-    """Trial-render every letter of ``campaign`` and compare its language versions."""
-    rendered: dict[str, dict[str, Letter]] = {}
+    languages: Iterable[str] = (),
+    only: Iterable[str] = (),
+    recipients: Collection[str] | None = None,
+) -> Iterator[tuple[PersonRecord, dict[str, Letter]]]:
+    """Render the letters of ``campaign``, one recipient at a time, with their language
+    versions compared for drift; what goes wrong is added to ``inspection``.
+
+    Letters are handed on as they are made, and only a letter per template is kept for
+    comparing templates, so a campaign of ten thousand letters is never all in memory.
+
+    Args:
+        inspection: an inspection of the workspace, made with ``render=False``.
+        campaign: one of the inspection's renderable campaigns.
+        languages: only these language versions.
+        only: only the letters to these recipient ids.
+        recipients: only these recipients (a build renders only the letters it writes).
+    """
+    assert inspection.renderer is not None  # a campaign is renderable only with a workspace
+    renderer = inspection.renderer
+    languages, only = list(languages), list(only)
+    drift = _DriftCheck(inspection, renderer, campaign)
     for recipient in campaign.recipients:
-        if only and recipient.person.id not in only:
+        person_id = recipient.person.id
+        if (only and person_id not in only) or (
+            recipients is not None and person_id not in recipients
+        ):
             continue
-        versions = rendered.setdefault(recipient.person.id, {})
+        versions: dict[str, Letter] = {}
         for lang in narrowed(campaign.languages_for(recipient), languages):
             inspection.letter_count += 1
             try:
                 versions[lang] = renderer.render(LetterSource(campaign, recipient, lang))
             except LetterforgeError as err:
                 inspection.add(err)
-        for lang, letter in versions.items():
-            inspection.letters[(campaign.name, recipient.person.id, lang)] = letter
-    _check_drift(inspection, renderer, campaign, rendered)
+        drift.compare(person_id, versions)
+        yield recipient, versions
+    drift.compare_templates()
 
 
 def narrowed(letter_languages: Iterable[str], wanted: Iterable[str]) -> list[str]:
@@ -307,51 +330,71 @@ def _check_place(inspection: Inspection, campaign: ResolvedCampaign) -> None:
             )
 
 
-def _check_drift(
-    inspection: Inspection,
-    renderer: LetterRenderer,
-    campaign: ResolvedCampaign,
-    rendered: dict[str, dict[str, Letter]],
-) -> None:
-    """Warn about numbers, dates and names one language's template states and another's does
-    not. Each recipient's language versions are compared; templates that no recipient reads
-    together (Spanish for one minister, English for another) are compared through letters to
-    two different people, leaving out what comes from those two people's own roster entries."""
-    everyone = {
-        record.person.id: record
-        for record in (*campaign.recipients, *campaign.cc, *campaign.signatories)
-    }
-    surnames = {
-        person_id: surname(record.person.name.family) for person_id, record in everyone.items()
-    }
-    people = People(surnames)
-    templates: dict[str, Template] = {}
-    first: dict[str, tuple[str, str, Letter]] = {}  # template → a letter made from it
-    compared: set[tuple[str, str]] = set()
-    for person_id, versions in rendered.items():
+class _DriftCheck:
+    """Warns about numbers, dates and names one language's template states and another's
+    does not. Each recipient's language versions are compared as they are rendered;
+    templates that no recipient reads together (Spanish for one minister, English for
+    another) are compared at the end through letters to two different people, leaving out
+    what comes from those two people's own roster entries."""
+
+    def __init__(
+        self, inspection: Inspection, renderer: LetterRenderer, campaign: ResolvedCampaign
+    ) -> None:
+        self.inspection = inspection
+        self.renderer = renderer
+        self.campaign = campaign
+        self.everyone = {
+            record.person.id: record
+            for record in (*campaign.recipients, *campaign.cc, *campaign.signatories)
+        }
+        self.surnames = {
+            person_id: surname(record.person.name.family)
+            for person_id, record in self.everyone.items()
+        }
+        self.people = People(self.surnames)
+        self.templates: dict[str, Template] = {}
+        self.first: dict[str, tuple[str, str, Letter]] = {}  # template → a letter made from it
+        self.compared: set[tuple[str, str]] = set()
+
+    def compare(self, person_id: str, versions: dict[str, Letter]) -> None:
+        """Compare the language versions of the letters to one person."""
+        templates = self.templates
         for lang, letter in versions.items():
-            template = templates.setdefault(lang, renderer.body_template(campaign.record, lang))
-            first.setdefault(str(template.name), (person_id, lang, letter))
+            if lang not in templates:
+                templates[lang] = self.renderer.body_template(self.campaign.record, lang)
+            self.first.setdefault(str(templates[lang].name), (person_id, lang, letter))
         for lang, other in permutations(versions, 2):
             pair = (str(templates[lang].name), str(templates[other].name))
             if pair[0] == pair[1]:
                 continue  # en-US and en-CA letters from one template
-            compared.add(pair)
-            for fact in missing_facts(versions[lang], versions[other], people):
-                inspection.add(_drift_warning(renderer, fact, templates[lang], templates[other]))
-    for (name, (person, lang, letter)), (
-        other_name,
-        (other_person, other, other_letter),
-    ) in permutations(first.items(), 2):
-        if (name, other_name) in compared:
-            continue
-        own = _own_facts(everyone[person], lang) | _own_facts(everyone[other_person], other)
-        others = People(
-            {key: value for key, value in surnames.items() if key not in {person, other_person}}
-        )
-        for fact in missing_facts(letter, other_letter, others):
-            if (fact.kind, fact.key) not in own:
-                inspection.add(_drift_warning(renderer, fact, templates[lang], templates[other]))
+            self.compared.add(pair)
+            for fact in missing_facts(versions[lang], versions[other], self.people):
+                self._warn(fact, templates[lang], templates[other])
+
+    def compare_templates(self) -> None:
+        """Compare the templates that no recipient's letters compared."""
+        for (name, (person, lang, letter)), (
+            other_name,
+            (other_person, other, other_letter),
+        ) in permutations(self.first.items(), 2):
+            if (name, other_name) in self.compared:
+                continue
+            own = _own_facts(self.everyone[person], lang) | _own_facts(
+                self.everyone[other_person], other
+            )
+            others = People(
+                {
+                    key: value
+                    for key, value in self.surnames.items()
+                    if key not in {person, other_person}
+                }
+            )
+            for fact in missing_facts(letter, other_letter, others):
+                if (fact.kind, fact.key) not in own:
+                    self._warn(fact, self.templates[lang], self.templates[other])
+
+    def _warn(self, fact: Fact, template: Template, other_template: Template) -> None:
+        self.inspection.add(_drift_warning(self.renderer, fact, template, other_template))
 
 
 def _own_facts(record: PersonRecord, lang: str) -> set[tuple[str, str]]:

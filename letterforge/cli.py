@@ -30,6 +30,10 @@ class LetterforgeGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except KeyboardInterrupt:
+            # click would print "Aborted!" and exit 1; shells expect 130 after Ctrl-C.
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(130) from None
         except Exception as err:
             if ctx.params.get("debug"):
                 raise
@@ -86,6 +90,13 @@ def _load(options: Options) -> Any:
 @click.option(
     "--only", multiple=True, metavar="ID", help="Only letters to this person (repeatable)."
 )
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="At most N worker processes (default: one per core, fewer for small builds).",
+)
+@click.option("--force", is_flag=True, help="Write every file, even those that are up to date.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="List every file written.")
 @click.pass_obj
@@ -95,33 +106,48 @@ def build(
     formats: tuple[str, ...],
     languages: tuple[str, ...],
     only: tuple[str, ...],
+    jobs: int | None,
+    force: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Check the workspace, then render letters into build/ (every campaign when none is named).
 
-    Nothing is written when the check finds an error; warnings are printed and the build goes on.
+    Only files whose inputs changed since they were written are written again; files of
+    letters that left a campaign are removed. Nothing is written when the check finds an
+    error; warnings are printed and the build goes on. A letter that cannot be written is
+    reported, the others are written, and the exit code is 1. Ctrl-C stops cleanly (exit 130).
     """
+    import sys
+
     from letterforge.build import build as build_letters
+    from letterforge.build import summary
+    from letterforge.errors import Problems
+    from letterforge.progress import TerminalProgress
 
     root = _root(options)
-    result = build_letters(
-        root,
-        campaigns=campaigns,
-        formats=formats,  # type: ignore[arg-type]
-        languages=languages,
-        only=only,
-    )
+    with TerminalProgress(sys.stderr, quiet=quiet) as progress:
+        result = build_letters(
+            root,
+            campaigns=campaigns,
+            formats=formats,  # type: ignore[arg-type]
+            languages=languages,
+            only=only,
+            jobs=jobs,
+            force=force,
+            progress=progress,
+        )
     if not quiet:
         for warning in result.warnings:
             click.echo(str(warning), err=True)
-    for campaign, paths in result.written.items():
+    for campaign, outcome in result.campaigns.items():
         if verbose and not quiet:
-            for path in paths:
+            for path in outcome.written:
                 click.echo(path.relative_to(root).as_posix())
         if not quiet:
-            files = "file" if len(paths) == 1 else "files"
-            click.echo(f"{campaign}: {len(paths)} {files} in build/{campaign}/")
+            click.echo(summary(campaign, outcome))
+    if result.failures:
+        raise Problems(result.failures)
 
 
 @cli.command()

@@ -29,6 +29,11 @@ def copy_example(target: Path) -> Path:
     return target
 
 
+def is_letter(path: Path) -> bool:
+    """Whether ``path`` in build/ is a letter (not a campaign's manifest)."""
+    return path.suffix in {".pdf", ".docx"}
+
+
 def run(workspace: Path, *args: str) -> Result:
     """Run ``letterforge -C workspace ARGS`` through click's runner, as a user would."""
     return CliRunner().invoke(cli, ["-C", str(workspace), *args], catch_exceptions=False)

@@ -8,7 +8,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from tests.conftest import copy_example, run
+from tests.conftest import copy_example, is_letter, run
 from tests.test_images import add_images
 
 
@@ -16,7 +16,7 @@ def digests(build: Path) -> dict[str, str]:
     return {
         str(path.relative_to(build)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(build.rglob("*"))
-        if path.is_file()
+        if is_letter(path)
     }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.conftest import assert_in_order, docx_paragraphs, flat, pdf_pages, run
+from tests.conftest import assert_in_order, docx_paragraphs, flat, is_letter, pdf_pages, run
 
 CAMPAIGN = "usmca-review-2025"
 SIGNATURES = {
@@ -96,7 +96,7 @@ def test_every_minister_gets_exactly_their_languages(built_example: Path) -> Non
     written = sorted(
         path.relative_to(build_dir(built_example)).as_posix()
         for path in build_dir(built_example).rglob("*")
-        if path.is_file()
+        if is_letter(path)
     )
     assert written == [
         "bundle/sidhu.docx",

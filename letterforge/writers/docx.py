@@ -18,9 +18,12 @@ from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.styles import styleId_from_name
 from docx.section import Section
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
@@ -47,44 +50,116 @@ _ALIGNMENT = {
 LIST_INDENT = 18.0
 SVG_BLIP_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 SVG_NAMESPACE = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+_STYLE_IDS = {role: styleId_from_name(role.style_name) for role in Role}  # type: ignore[no-untyped-call]
+
+
+class DocxWriter:
+    """Writes Word files in one theme.
+
+    Defining the letter styles takes longer than writing a letter, so the writer defines them
+    once per language in an empty document, and starts every letter from a copy of it.
+    """
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self._starts: dict[str, bytes] = {}
+
+    def write(self, document: Document, path: Path) -> None:
+        """Write ``document`` as a Word file at ``path``."""
+        word = new_word_document(io.BytesIO(self._start(document.lang)))
+        images = _Images(word, self.theme)
+        for index, letter in enumerate(document.letters):
+            if index:
+                _start_new_section(word)
+            for item in arrange(letter.flow):
+                if isinstance(item, Signatures):
+                    _add_signatures(word, item, letter.lang, images)
+                else:
+                    paragraph = word.add_paragraph()
+                    _set_style(paragraph, item.role)
+                    _fill(paragraph, item, letter.lang, images, self.theme.text_width)
+        for section, letter in zip(word.sections, document.letters, strict=True):
+            _set_running_head(section, letter.running_head, letter.lang)
+        _set_properties(word, document)
+        _save_reproducibly(word, path, document.created)
+
+    def _start(self, lang: str) -> bytes:
+        """An empty document with the theme's page and styles, in ``lang``."""
+        if lang not in self._starts:
+            word = new_word_document()
+            _trim_template(word)
+            _define_styles(word, self.theme, lang)
+            _set_page(word.sections[0], self.theme)
+            buffer = io.BytesIO()
+            word.save(buffer)
+            self._starts[lang] = buffer.getvalue()
+        return self._starts[lang]
+
+
+# python-docx's template brings 100 table styles and a copy of all styles for Word 2010
+# (stylesWithEffects.xml): 800 kB of XML in every letter, parsed and compressed each time.
+# Letters use none of them; Word offers its built-in styles whether the file lists them or not.
+_KEPT_TABLE_STYLES = frozenset({"TableNormal", "TableGrid"})
+_DROPPED_RELATIONSHIPS = frozenset(
+    {
+        "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+        RELATIONSHIP_TYPE.THUMBNAIL,  # a picture of python-docx's empty template page
+    }
+)
+
+
+def _trim_template(word: WordDocument) -> None:
+    """Remove from a new document what letters never use (see ``_KEPT_TABLE_STYLES``)."""
+    styles = word.styles.element
+    for style in styles.findall(qn("w:style")):
+        if style.get(qn("w:type")) == "table" and style.get(qn("w:styleId")) not in (
+            _KEPT_TABLE_STYLES
+        ):
+            styles.remove(style)
+    for relationships in (word.part.rels, word.part.package.rels):
+        for relation_id, relation in list(relationships.items()):
+            if relation.reltype in _DROPPED_RELATIONSHIPS:
+                del relationships[relation_id]
 
 
 def write_docx(document: Document, path: Path, theme: Theme) -> None:
-    """Write ``document`` as a Word file at ``path``."""
-    word = new_word_document()
-    _define_styles(word, theme, document.lang)
-    _set_page(word.sections[0], theme)
-    images = _Images(word, theme)
-    for index, letter in enumerate(document.letters):
-        if index:
-            _start_new_section(word)
-        for item in arrange(letter.flow):
-            if isinstance(item, Signatures):
-                _add_signatures(word, item, letter.lang, images)
-            else:
-                paragraph = word.add_paragraph(style=item.role.style_name)
-                _fill(paragraph, item, letter.lang, images, theme.text_width)
-    for section, letter in zip(word.sections, document.letters, strict=True):
-        _set_running_head(section, letter.running_head, letter.lang)
-    _set_properties(word, document)
-    _save_reproducibly(word, path, document.created)
+    """Write ``document`` as a Word file at ``path`` (a one-letter :class:`DocxWriter`)."""
+    DocxWriter(theme).write(document, path)
+
+
+def _set_style(paragraph: Paragraph, role: Role) -> None:
+    """Give ``paragraph`` the style of ``role`` by its id. python-docx's ``style = name``
+    searches the document's 160 styles by name, which took most of the time of a letter."""
+    paragraph._p.get_or_add_pPr().style = _STYLE_IDS[role]
 
 
 def _save_reproducibly(word: WordDocument, path: Path, created: datetime.date) -> None:
     """Save with every zip entry dated the campaign's date, so the same inputs give the same
     bytes: python-docx stamps each entry with the clock (the XML inside is already stable)."""
-    buffer = io.BytesIO()
-    word.save(buffer)
+    package = word.part.package
+    for part in package.parts:
+        part.before_marshal()
     stamp = (max(created.year, 1980), created.month, created.day, 0, 0, 0)  # zip starts in 1980
-    with (
-        zipfile.ZipFile(buffer) as source,
-        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            fixed = zipfile.ZipInfo(entry.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(entry))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        entries = _DatedEntries(archive, stamp)
+        # python-docx's own package writer, with a zip of fixed dates in place of its zip.
+        PackageWriter._write_content_types_stream(entries, package.parts)  # type: ignore[no-untyped-call]
+        PackageWriter._write_pkg_rels(entries, package.rels)  # type: ignore[no-untyped-call]
+        PackageWriter._write_parts(entries, package.parts)  # type: ignore[arg-type]
+
+
+class _DatedEntries:
+    """Where python-docx's package writer puts each part: a zip entry with a fixed date."""
+
+    def __init__(self, archive: zipfile.ZipFile, stamp: tuple[int, int, int, int, int, int]):
+        self.archive = archive
+        self.stamp = stamp
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        entry = zipfile.ZipInfo(pack_uri.membername, date_time=self.stamp)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = 0o644 << 16
+        self.archive.writestr(entry, blob)
 
 
 def _set_running_head(section: Section, block: Block | None, lang: str) -> None:
@@ -105,7 +180,7 @@ def _set_running_head(section: Section, block: Block | None, lang: str) -> None:
     if block is None:
         return
     paragraph = section.header.paragraphs[0]
-    paragraph.style = Role.RUNNING_HEAD.style_name
+    _set_style(paragraph, Role.RUNNING_HEAD)
     parts = block.around_page_number()
     if parts is None:
         _add_run(paragraph, Text(" ".join(block.plain_text.split("\n"))), lang)
@@ -227,7 +302,7 @@ def _add_signatures(word: WordDocument, signatures: Signatures, lang: str, image
         for cell_index, cell in enumerate(row.cells):
             cell.width = Pt(width)
             paragraph = cell.paragraphs[0]
-            paragraph.style = Role.SIGNATURE.style_name
+            _set_style(paragraph, Role.SIGNATURE)
             if cell_index < len(blocks):  # a last row may have fewer signatories
                 _fill(paragraph, blocks[cell_index], lang, images, width - SIGNATURE_GUTTER)
                 if row_index + 1 < len(rows):

@@ -20,8 +20,12 @@ from letterforge.document import (
 from letterforge.theme import SIGNATURE_GUTTER, RoleStyle, Theme
 
 
-def letter_pages_html(document: Document, theme: Theme) -> list[str]:
-    """One complete, self-contained HTML page per letter of ``document``.
+def letter_pages_html(
+    document: Document, theme: Theme, *, with_theme_css: bool = True
+) -> list[str]:
+    """One complete HTML page per letter of ``document``, self-contained unless
+    ``with_theme_css`` is false (the PDF writer then passes the theme's stylesheet, parsed once
+    for every letter).
 
     Each letter is its own page so that the PDF writer can render them apart and page numbers
     start again at 1 for every letter of a bundle; every page carries the document's title,
@@ -43,7 +47,9 @@ def letter_pages_html(document: Document, theme: Theme) -> list[str]:
             _block_html(item, theme) if isinstance(item, Block) else _signatures_html(item, theme)
             for item in arrange(letter.flow)
         )
-        style = theme_css(theme) + "\n" + running_head_css(letter.running_head, theme)
+        style = running_head_css(letter.running_head, theme)
+        if with_theme_css:
+            style = theme_css(theme) + "\n" + style
         pages.append(
             f'<!DOCTYPE html>\n<html lang="{escape(letter.lang)}">\n<head>\n'
             + "\n".join([*head, f"<style>{style}</style>"])

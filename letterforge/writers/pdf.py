@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from letterforge.assets import MAX_ASSET_BYTES, ImageFile
@@ -22,7 +23,7 @@ from letterforge.document import Document
 from letterforge.errors import OutputError
 from letterforge.model import PdfStandard
 from letterforge.theme import Theme
-from letterforge.writers.html import data_url, letter_pages_html
+from letterforge.writers.html import data_url, letter_pages_html, theme_css
 
 
 class LockedFetcher(URLFetcher):  # type: ignore[misc]
@@ -52,25 +53,46 @@ class LockedFetcher(URLFetcher):  # type: ignore[misc]
         )
 
 
+class PdfWriter:
+    """Writes tagged PDFs in one theme: accessible (PDF/UA-1) by default, or for archives
+    (PDF/A-3b, tagged as well, so archiving costs no accessibility).
+
+    A batch writes hundreds of letters in the same theme, so the writer parses the theme's
+    stylesheet once and keeps one font configuration, whose Pango font map caches the fonts'
+    metrics, for all of them; WeasyPrint would otherwise redo both for every letter.
+    """
+
+    def __init__(self, theme: Theme, standard: PdfStandard = "pdf/ua-1") -> None:
+        self.theme = theme
+        self.standard = standard
+        self.font_config = FontConfiguration()
+        self.stylesheet = weasyprint.CSS(string=theme_css(theme), font_config=self.font_config)
+        self.fetcher = LockedFetcher(theme.asset_root)
+
+    def write(self, document: Document, path: Path) -> None:
+        """Render ``document`` to a PDF at ``path``.
+
+        Each letter is rendered on its own and their pages joined, so every letter of a bundle
+        numbers its pages from 1; the PDF's metadata and language are the first letter's.
+        """
+        try:
+            rendered = [
+                weasyprint.HTML(string=page, url_fetcher=self.fetcher).render(
+                    stylesheets=[self.stylesheet], font_config=self.font_config
+                )
+                for page in letter_pages_html(document, self.theme, with_theme_css=False)
+            ]
+        except FatalURLFetchingError as err:
+            raise OutputError(f"{document.title}: {err}") from err
+        pages = [page for letter in rendered for page in letter.pages]
+        rendered[0].copy(pages).write_pdf(path, pdf_variant=self.standard, pdf_tags=True)
+
+
 def write_pdf(
     document: Document, path: Path, theme: Theme, standard: PdfStandard = "pdf/ua-1"
 ) -> None:
-    """Render ``document`` to a tagged PDF at ``path``: accessible (PDF/UA-1) by default, or
-    for archives (PDF/A-3b, tagged as well, so archiving costs no accessibility).
-
-    Each letter is rendered on its own and their pages joined, so every letter of a bundle
-    numbers its pages from 1; the PDF's metadata and language are the first letter's.
-    """
-    fetcher = LockedFetcher(theme.asset_root)
-    try:
-        rendered = [
-            weasyprint.HTML(string=page, url_fetcher=fetcher).render()
-            for page in letter_pages_html(document, theme)
-        ]
-    except FatalURLFetchingError as err:
-        raise OutputError(f"{document.title}: {err}") from err
-    pages = [page for letter in rendered for page in letter.pages]
-    rendered[0].copy(pages).write_pdf(path, pdf_variant=standard, pdf_tags=True)
+    """Render ``document`` to a PDF at ``path`` (a one-letter :class:`PdfWriter`)."""
+    PdfWriter(theme, standard).write(document, path)
 
 
 # Dots per inch of the PNG drawn from an SVG for readers that cannot show SVG: print quality.

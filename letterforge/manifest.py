@@ -1,0 +1,222 @@
+"""What a build wrote, and from what: the manifest that makes rebuilds incremental.
+
+Each campaign's folder holds ``build/<campaign>/manifest.json``. For every file it lists the
+fingerprint of everything the file was made from (a hash of the letter's data, the templates,
+layouts, locales, theme, assets, and the versions of letterforge and of the rendering
+libraries), and the file's size, time and SHA-256 as written. A file whose fingerprint is
+unchanged, and which is still the file the build wrote, is not written again.
+
+The manifest also keeps a digest of every input file of the workspace. When nothing in the
+workspace changed since a complete build, the next build compares that one digest, looks at
+the files, and stops: it parses no YAML and imports no rendering library.
+
+Nothing here imports a rendering library: versions are read from package metadata, and those
+of Pango and HarfBuzz from the shared libraries themselves.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from letterforge import __version__
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+# The workspace's inputs: a change to any file here may change a letter.
+INPUT_FILES = ("letterforge.yaml",)
+INPUT_FOLDERS = ("recipients", "campaigns", "templates", "locales", "assets")
+# Packages whose new versions may change the bytes of a letter.
+RENDERING_PACKAGES = (
+    "weasyprint",
+    "pydyf",
+    "tinycss2",
+    "tinyhtml5",
+    "cssselect2",
+    "fonttools",
+    "pillow",
+    "pypdfium2",
+    "python-docx",
+    "lxml",
+    "jinja2",
+    "markdown-it-py",
+    "babel",
+)
+# Shared libraries WeasyPrint lays text out with, and the function that gives their version.
+SYSTEM_LIBRARIES = (
+    (("libpango-1.0.so.0", "libpango-1.0.0.dylib", "libpango-1.0.dylib"), "pango_version_string"),
+    (("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz.dylib"), "hb_version_string"),
+)
+
+
+@dataclass
+class OutputRecord:
+    """One file a build wrote."""
+
+    recipient: str
+    languages: list[str]
+    fingerprint: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    def matches(self, path: Path) -> bool:
+        """Whether ``path`` is still the file the build wrote (nobody replaced or edited it)."""
+        try:
+            status = path.stat()
+        except OSError:
+            return False
+        return status.st_size == self.size and status.st_mtime_ns == self.mtime_ns
+
+
+@dataclass
+class Manifest:
+    """A campaign's manifest: its files by path inside ``build/<campaign>/``.
+
+    ``inputs`` is the digest of the workspace's input files when a build last wrote or
+    found up to date every file of the campaign in ``formats``; ``None`` when the files do
+    not all match the inputs (after an interruption, a failed letter, or a ``--lang`` or
+    ``--only`` build of changed inputs).
+    """
+
+    inputs: str | None = None
+    formats: list[str] = field(default_factory=list)
+    default_formats: list[str] = field(default_factory=list)  # letterforge.yaml's, then
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        """The manifest in ``folder``; an empty one when there is none, or one that this
+        version of letterforge cannot read (every file is then simply written again)."""
+        try:
+            data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+            if data.get("manifest") != MANIFEST_VERSION:
+                return cls()
+            return cls(
+                inputs=data["inputs"],
+                formats=list(data["formats"]),
+                default_formats=list(data["default_formats"]),
+                outputs={name: OutputRecord(**record) for name, record in data["outputs"].items()},
+            )
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return cls()
+
+    def write(self, folder: Path) -> None:
+        """Write the manifest into ``folder`` under a temporary name, then rename it."""
+        data: dict[str, Any] = {
+            "manifest": MANIFEST_VERSION,
+            "letterforge": __version__,
+            "inputs": self.inputs,
+            "formats": self.formats,
+            "default_formats": self.default_formats,
+            "outputs": {name: asdict(self.outputs[name]) for name in sorted(self.outputs)},
+        }
+        handle, temporary = tempfile.mkstemp(prefix=f".{MANIFEST_NAME}.", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(data, file, indent=1, ensure_ascii=False)
+                file.write("\n")
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, folder / MANIFEST_NAME)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+
+    def up_to_date(self, folder: Path, inputs: str, formats: Iterable[str]) -> bool:
+        """Whether a complete build from the same ``inputs`` wrote every file in ``formats``
+        and all of them are still there, as written."""
+        return (
+            self.inputs == inputs
+            and set(formats) <= set(self.formats)
+            and all(record.matches(folder / name) for name, record in self.outputs.items())
+        )
+
+
+def digest(*parts: str | bytes) -> str:
+    """A SHA-256 over ``parts``, each length-prefixed so that no two lists of parts collide."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def folder_digest(root: Path, names: Iterable[str]) -> str:
+    """A digest of the files (and folders, recursively) ``names`` inside ``root``: their paths
+    and contents; a symbolic link counts by where it points."""
+    parts: list[str | bytes] = []
+    for name in names:
+        for path in _files(root / name):
+            parts.append(path.relative_to(root).as_posix())
+            if path.is_symlink():
+                parts.append(b"link:" + os.readlink(path).encode())
+            else:
+                try:
+                    parts.append(path.read_bytes())
+                except OSError as err:
+                    parts.append(f"unreadable: {err.strerror}")
+    return digest(*parts)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_symlink() or path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    found: list[Path] = []
+    for child in sorted(path.iterdir()):
+        if child.name != "__pycache__":  # Python's caches, rewritten by every import
+            found.extend(_files(child))
+    return found
+
+
+def workspace_inputs(root: Path) -> str:
+    """A digest of every input file of the workspace and of the tools that render it."""
+    return digest(tool_versions(), folder_digest(root, (*INPUT_FILES, *INPUT_FOLDERS)))
+
+
+@functools.cache
+def tool_versions() -> str:
+    """letterforge's version and code, and the versions of the libraries that draw letters.
+
+    letterforge's own files count too, so that a development checkout with a changed layout
+    or writer rebuilds what it changes without a new version number.
+    """
+    package = Path(__file__).resolve().parent
+    code = folder_digest(package.parent, [package.name])
+    versions = [f"letterforge {__version__} {code}"]
+    for name in RENDERING_PACKAGES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} missing")
+    for names, function in SYSTEM_LIBRARIES:
+        versions.append(f"{names[0]} {_library_version(names, function)}")
+    return "\n".join(versions)
+
+
+def _library_version(names: tuple[str, ...], function: str) -> str:
+    for name in names:
+        try:
+            library = ctypes.CDLL(name)
+        except OSError:
+            continue
+        version = getattr(library, function)
+        version.restype = ctypes.c_char_p
+        return str(version().decode("ascii"))
+    return "missing"
