@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
 from letterforge.errors import relative_path as shown_path
+from letterforge.folders import BUILD_DIR, SETTINGS_FILE
 from letterforge.manifest import (
-    INPUT_FILES,
     Manifest,
     OutputRecord,
     digest,
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from letterforge.workspace import PersonRecord, ResolvedCampaign
 
 Format = Literal["pdf", "docx"]
-BUILD_DIR = "build"
 BUNDLE_DIR = "bundle"
 STAGING_DIR = ".staging"
 # Starting a worker (a fresh interpreter importing WeasyPrint) costs about as much as writing
@@ -176,7 +175,7 @@ def _build_lock(root: Path, progress: BuildProgress) -> Iterator[None]:
     except ImportError:  # Windows: no advisory locks; builds there must not overlap
         yield
         return
-    with open(root / INPUT_FILES[0], "rb") as settings:
+    with open(root / SETTINGS_FILE, "rb") as settings:
         try:
             fcntl.flock(settings, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -355,7 +354,7 @@ class _Build:
         """Per campaign, each document with the fingerprints of the formats to write."""
         base = digest(
             tool_versions(),
-            folder_digest(self.root, ("letterforge.yaml", "templates", "locales", "assets")),
+            folder_digest(self.root, (SETTINGS_FILE, "templates", "locales", "assets")),
         )
         plans: dict[str, list[tuple[PlannedDocument, dict[Format, str]]]] = {}
         for campaign in inspection.campaigns:

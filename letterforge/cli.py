@@ -63,7 +63,7 @@ def cli(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
 
 
 def _root(options: Options) -> Path:
-    from letterforge.workspace import find_workspace, workspace_at
+    from letterforge.folders import find_workspace, workspace_at
 
     if options.workspace is not None:
         return workspace_at(options.workspace)

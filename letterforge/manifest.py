@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from letterforge import __version__
+from letterforge.folders import SETTINGS_FILE
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 # The workspace's inputs: a change to any file here may change a letter.
-INPUT_FILES = ("letterforge.yaml",)
+INPUT_FILES = (SETTINGS_FILE,)
 INPUT_FOLDERS = ("recipients", "campaigns", "templates", "locales", "assets")
 # Packages whose new versions may change the bytes of a letter.
 RENDERING_PACKAGES = (

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from letterforge.assets import AssetProblem, read_image
 from letterforge.errors import Collector, ConfigError, Finding, Location, did_you_mean
+from letterforge.folders import BUILD_DIR, SETTINGS_FILE
 from letterforge.locale import LocaleBook
 from letterforge.model import (
     FILE_NAME,
@@ -26,7 +27,6 @@ from letterforge.model import (
 )
 from letterforge.yamlio import YamlDocument, YamlPath, format_field_path, load_yaml_file
 
-SETTINGS_FILE = "letterforge.yaml"
 # A campaign is named by its file name; anything else (a path) must not reach the file system.
 CAMPAIGN_NAME = FILE_NAME
 
@@ -130,7 +130,7 @@ class Workspace:
 
     @property
     def build_dir(self) -> Path:
-        return self.root / "build"
+        return self.root / BUILD_DIR
 
     def campaign_languages(self, campaign: Campaign) -> list[str]:
         """The languages a campaign is written in: its own, or the workspace's default."""
@@ -323,25 +323,6 @@ def yaml_files(folder: Path) -> list[Path]:
     links); they are not part of the workspace.
     """
     return sorted(path for path in folder.glob("*.yaml") if not path.name.startswith("."))
-
-
-def workspace_at(folder: Path) -> Path:
-    """``folder`` itself, which must hold ``letterforge.yaml`` (for ``--workspace``)."""
-    if not (folder / SETTINGS_FILE).is_file():
-        raise ConfigError(f"--workspace {folder}: no {SETTINGS_FILE} there")
-    return folder.resolve()
-
-
-def find_workspace(start: Path) -> Path:
-    """The nearest folder at or above ``start`` that holds ``letterforge.yaml``."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / SETTINGS_FILE).is_file():
-            return folder
-    raise ConfigError(
-        f"no {SETTINGS_FILE} in {start} or any folder above it: run letterforge inside a "
-        "workspace, or pass --workspace DIR"
-    )
 
 
 def load_workspace(root: Path) -> Workspace:

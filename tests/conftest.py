@@ -31,7 +31,7 @@ def copy_example(target: Path) -> Path:
 
 def is_letter(path: Path) -> bool:
     """Whether ``path`` in build/ is a letter (not a campaign's manifest)."""
-    return path.suffix in {".pdf", ".docx"}
+    return path.suffix in {".pdf", ".docx"} and path.is_file()
 
 
 def run(workspace: Path, *args: str) -> Result:

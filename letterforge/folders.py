@@ -1,0 +1,34 @@
+"""Where a workspace is, and the names of its files and folders.
+
+Kept apart from :mod:`letterforge.workspace`, which loads YAML through pydantic: finding the
+workspace is the first thing every command does, and a build with nothing to do stops
+before it needs either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from letterforge.errors import ConfigError
+
+SETTINGS_FILE = "letterforge.yaml"
+BUILD_DIR = "build"
+
+
+def workspace_at(folder: Path) -> Path:
+    """``folder`` itself, which must hold ``letterforge.yaml`` (for ``--workspace``)."""
+    if not (folder / SETTINGS_FILE).is_file():
+        raise ConfigError(f"--workspace {folder}: no {SETTINGS_FILE} there")
+    return folder.resolve()
+
+
+def find_workspace(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds ``letterforge.yaml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise ConfigError(
+        f"no {SETTINGS_FILE} in {start} or any folder above it: run letterforge inside a "
+        "workspace, or pass --workspace DIR"
+    )

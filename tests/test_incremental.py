@@ -1,0 +1,286 @@
+"""Incremental builds: what a rebuild skips, what each kind of edit rewrites, what it removes,
+and a letter that fails to write in the middle of a batch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import letterforge.build
+import letterforge.manifest
+from tests.conftest import REPO, copy_example, is_letter, pdf_pages, replace_in, run
+from tests.test_images import add_images
+
+ESSENTIAL = "essential-services-2020"
+USMCA = "usmca-review-2025"
+ESSENTIAL_FILES = [f"{ESSENTIAL}/{stem}.docx" for stem in ("bundle/romo", "en/romo", "es/romo")]
+USMCA_FILES = [
+    f"{USMCA}/{stem}.docx"
+    for stem in ("bundle/sidhu", "en-CA/sidhu", "en-US/greer", "es-MX/ebrard-2025", "fr-CA/sidhu")
+]
+EVERY_FILE = sorted(ESSENTIAL_FILES + USMCA_FILES)
+
+
+def written(result_stdout: str) -> list[str]:
+    """The files a ``build -v`` lists as written, inside build/."""
+    return sorted(
+        line.removeprefix("build/")
+        for line in result_stdout.splitlines()
+        if line.startswith("build/")
+    )
+
+
+def letters(workspace: Path) -> list[str]:
+    build = workspace / "build"
+    return sorted(
+        path.relative_to(build).as_posix() for path in build.rglob("*") if is_letter(path)
+    )
+
+
+@pytest.fixture
+def docx_example(tmp_path: Path) -> Path:
+    """The example, built in DOCX (quick to write), with a logo and signatures."""
+    workspace = copy_example(tmp_path / "workspace")
+    add_images(workspace)
+    result = run(workspace, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    return workspace
+
+
+def test_a_rebuild_with_no_change_writes_nothing(docx_example: Path) -> None:
+    before = {path: path.stat().st_mtime_ns for path in (docx_example / "build").rglob("*.docx")}
+    again = run(docx_example, "build", "--format", "docx", "-v")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines() == [
+        f"{ESSENTIAL}: 3 files in build/{ESSENTIAL}/, all up to date",
+        f"{USMCA}: 5 files in build/{USMCA}/, all up to date",
+    ]
+    assert {path: path.stat().st_mtime_ns for path in before} == before
+    forced = run(docx_example, "build", "--format", "docx", "--force", "-v")
+    assert written(forced.stdout) == EVERY_FILE
+
+
+def _edit_recipient(workspace: Path) -> None:
+    replace_in(
+        workspace / "recipients/trade-ministers-2025.yaml",
+        "title: {en: United States Trade Representative}",
+        "title: {en: U.S. Trade Representative}",
+    )
+
+
+def _edit_cc(workspace: Path) -> None:
+    replace_in(
+        workspace / "recipients/mexico-federal.yaml",
+        "title: {en: Secretary of Health, es: Secretario de Salud}",
+        "title: {en: Secretary of Health (acting), es: Secretario de Salud (interino)}",
+    )
+
+
+def _edit_signatory(workspace: Path) -> None:
+    replace_in(workspace / "recipients/signatories.yaml", "President & CEO, es:", "CEO, es:")
+
+
+def _edit_campaign(workspace: Path) -> None:
+    replace_in(
+        workspace / f"campaigns/{ESSENTIAL}.yaml", "member_companies: 70", "member_companies: 75"
+    )
+
+
+def _edit_template(workspace: Path) -> None:
+    replace_in(
+        workspace / "templates/usmca-review/letter.fr.md.j2",
+        "Nos associations",
+        "Nos trois associations",
+    )
+
+
+def _add_locale(workspace: Path) -> None:
+    (workspace / "locales").mkdir()
+    (workspace / "locales/en.yaml").write_text("labels:\n  cc: Copies\n", encoding="utf-8")
+
+
+def _edit_theme(workspace: Path) -> None:
+    replace_in(workspace / "letterforge.yaml", "page_size: letter", "page_size: a4")
+
+
+def _edit_asset(workspace: Path) -> None:
+    replace_in(workspace / "assets/logo.svg", "#1F3A5F", "#2E5A88")
+
+
+def _upgrade_tools(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    upgraded = letterforge.manifest.tool_versions() + "\nweasyprint 99.0"
+    monkeypatch.setattr(letterforge.manifest, "tool_versions", lambda: upgraded)
+    monkeypatch.setattr(letterforge.build, "tool_versions", lambda: upgraded)
+
+
+def _delete_output(workspace: Path) -> None:
+    (workspace / f"build/{USMCA}/fr-CA/sidhu.docx").unlink()
+
+
+def _touch_output(workspace: Path) -> None:
+    # Someone opened the letter in Word and saved it: the build puts its own back.
+    path = workspace / f"build/{ESSENTIAL}/es/romo.docx"
+    path.write_bytes(path.read_bytes() + b"\0")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_edit_recipient, [f"{USMCA}/en-US/greer.docx"]),
+        (_edit_cc, ESSENTIAL_FILES),
+        (_edit_signatory, EVERY_FILE),
+        (_edit_campaign, ESSENTIAL_FILES),
+        (_edit_template, EVERY_FILE),
+        (_add_locale, EVERY_FILE),
+        (_edit_theme, EVERY_FILE),
+        (_edit_asset, EVERY_FILE),
+        (_upgrade_tools, EVERY_FILE),
+        (_delete_output, [f"{USMCA}/fr-CA/sidhu.docx"]),
+        (_touch_output, [f"{ESSENTIAL}/es/romo.docx"]),
+    ],
+    ids=lambda value: value.__name__.strip("_") if callable(value) else "",
+)
+def test_each_kind_of_edit_rewrites_exactly_the_files_it_changes(
+    docx_example: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    edit: Callable[..., None],
+    expected: list[str],
+) -> None:
+    if edit is _upgrade_tools:
+        edit(docx_example, monkeypatch)
+    else:
+        edit(docx_example)
+    again = run(docx_example, "build", "--format", "docx", "-v")
+    assert again.exit_code == 0, again.output
+    assert written(again.stdout) == expected
+    # And the build after that has nothing left to do.
+    third = run(docx_example, "build", "--format", "docx", "-v")
+    assert written(third.stdout) == []
+
+
+def test_the_recipient_edit_is_in_the_rewritten_letter(docx_example: Path) -> None:
+    from tests.conftest import docx_paragraphs
+
+    _edit_recipient(docx_example)
+    run(docx_example, "build", "--format", "docx")
+    text = "\n".join(
+        text for _, text in docx_paragraphs(docx_example / f"build/{USMCA}/en-US/greer.docx")
+    )
+    assert "U.S. Trade Representative" in text
+
+
+def test_letters_that_left_the_campaign_are_removed(docx_example: Path) -> None:
+    replace_in(
+        docx_example / f"campaigns/{USMCA}.yaml",
+        "to: [greer, ebrard-2025, sidhu]",
+        "to: [greer, sidhu]",
+    )
+    replace_in(docx_example / f"campaigns/{ESSENTIAL}.yaml", "bundle: true", "bundle: false")
+    again = run(docx_example, "build", "--format", "docx")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines() == [
+        # The campaign file changed, so its letters are written again.
+        f"{ESSENTIAL}: 2 files in build/{ESSENTIAL}/: 2 written, 1 removed",
+        f"{USMCA}: 4 files in build/{USMCA}/: 4 written, 1 removed",
+    ]
+    assert letters(docx_example) == [
+        f"{ESSENTIAL}/en/romo.docx",
+        f"{ESSENTIAL}/es/romo.docx",
+        f"{USMCA}/bundle/sidhu.docx",
+        f"{USMCA}/en-CA/sidhu.docx",
+        f"{USMCA}/en-US/greer.docx",
+        f"{USMCA}/fr-CA/sidhu.docx",
+    ]
+    # The emptied folders go with their last letter; the manifests list what is left.
+    assert not (docx_example / f"build/{USMCA}/es-MX").exists()
+    assert not (docx_example / f"build/{ESSENTIAL}/bundle").exists()
+    manifest = json.loads((docx_example / f"build/{USMCA}/manifest.json").read_text())
+    assert sorted(manifest["outputs"]) == [
+        "bundle/sidhu.docx",
+        "en-CA/sidhu.docx",
+        "en-US/greer.docx",
+        "fr-CA/sidhu.docx",
+    ]
+
+
+def test_a_narrowed_build_keeps_the_other_letters(docx_example: Path) -> None:
+    _edit_signatory(docx_example)
+    narrowed = run(docx_example, "build", USMCA, "--format", "docx", "--lang", "fr", "-v")
+    assert written(narrowed.stdout) == [f"{USMCA}/fr-CA/sidhu.docx"]
+    assert letters(docx_example) == EVERY_FILE
+    # The rest is still out of date, and the next full build writes it.
+    full = run(docx_example, "build", "--format", "docx", "-v")
+    assert written(full.stdout) == sorted(set(EVERY_FILE) - {f"{USMCA}/fr-CA/sidhu.docx"})
+
+
+def test_the_manifest_records_every_file_as_written(docx_example: Path) -> None:
+    import hashlib
+
+    folder = docx_example / "build" / USMCA
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["formats"] == ["docx"]
+    for name, record in manifest["outputs"].items():
+        data = (folder / name).read_bytes()
+        assert record["size"] == len(data)
+        assert record["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["outputs"]["bundle/sidhu.docx"]["languages"] == ["fr-CA", "en-CA"]
+    assert manifest["outputs"]["en-US/greer.docx"]["recipient"] == "greer"
+
+
+def test_a_letter_that_cannot_be_written_is_reported_and_the_rest_are_written(
+    example: Path,
+) -> None:
+    # A folder where one letter's PDF should go: that letter fails, the others do not.
+    (example / f"build/{USMCA}/es-MX/ebrard-2025.pdf").mkdir(parents=True)
+    result = run(example, "build", "--jobs", "2")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"build/{USMCA}/es-MX/ebrard-2025.pdf: error: the letter to ebrard-2025 in Spanish "
+        "(es-MX) was not written: cannot write it: Is a directory"
+    ]
+    assert f"{USMCA}: 9 files in build/{USMCA}/: 9 written, 1 not written" in result.stdout
+    assert len(letters(example)) == 15
+    manifest = json.loads((example / f"build/{USMCA}/manifest.json").read_text())
+    assert "es-MX/ebrard-2025.pdf" not in manifest["outputs"]
+    assert manifest["inputs"] is None  # not complete: the next build looks at every file
+    # Once the folder is gone, the next build writes that letter and nothing else.
+    (example / f"build/{USMCA}/es-MX/ebrard-2025.pdf").rmdir()
+    again = run(example, "build", "-v")
+    assert again.exit_code == 0, again.output
+    assert written(again.stdout) == [f"{USMCA}/es-MX/ebrard-2025.pdf"]
+    assert "Ebrard" in "".join(pdf_pages(example / f"build/{USMCA}/es-MX/ebrard-2025.pdf"))
+
+
+NO_OP_PROBE = """
+import sys
+from letterforge.cli import cli
+try:
+    cli(["-C", sys.argv[1], "build"], prog_name="letterforge")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+heavy = ["weasyprint", "docx", "pydantic", "jinja2", "yaml", "markdown_it", "babel"]
+print(" ".join(name for name in heavy if name in sys.modules) or "none")
+"""
+
+
+def test_a_rebuild_with_no_change_imports_no_rendering_library(tmp_path: Path) -> None:
+    workspace = copy_example(tmp_path / "copy")
+    first = run(workspace, "build")
+    assert first.exit_code == 0, first.output
+    probe = subprocess.run(
+        [sys.executable, "-c", NO_OP_PROBE, str(workspace)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    assert probe.stdout.splitlines() == [
+        f"{ESSENTIAL}: 6 files in build/{ESSENTIAL}/, all up to date",
+        f"{USMCA}: 10 files in build/{USMCA}/, all up to date",
+        "none",
+    ]
