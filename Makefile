@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-crosextra-caladea
 TEST_PACKAGES := libreoffice-writer-nogui poppler-utils fonts-dejavu-core
 
-.PHONY: demo test lint picture system-deps test-deps constraints clean
+.PHONY: demo test lint bench picture system-deps test-deps constraints clean
 
 demo: $(VENV)/.runtime system-deps
 	$(BIN)/letterforge build
@@ -20,9 +20,13 @@ test: $(VENV)/.test test-deps lint
 	$(BIN)/pytest -n auto
 
 lint: $(VENV)/.test
-	$(BIN)/ruff check letterforge tests
-	$(BIN)/ruff format --check letterforge tests
+	$(BIN)/ruff check letterforge tests benchmarks
+	$(BIN)/ruff format --check letterforge tests benchmarks
 	$(BIN)/mypy
+
+# The batch benchmark (benchmarks/README.md): about 15 minutes on two cores.
+bench: $(VENV)/.runtime system-deps
+	$(BIN)/python -m benchmarks.bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -12,6 +12,7 @@ when to stop, and waits for them.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -108,6 +109,11 @@ def _start_worker(theme: Theme, standard: PdfStandard, staging: Path) -> None:
     global _process_writers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _process_writers = Writers(theme, standard, staging)
+    # Laying out a letter allocates hundreds of thousands of objects, which reference
+    # counting frees; the cycle collector, run every 700 allocations, mostly walks the
+    # libraries' own long-lived objects. Collecting less often wrote a PDF and a DOCX in
+    # 97 ms instead of 104 ms (the steadiest of three alternating rounds of 40 letters).
+    gc.set_threshold(50_000, 50, 100)
 
 
 def _run_in_worker(job: WriteJob) -> JobOutcome:

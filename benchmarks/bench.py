@@ -1,0 +1,164 @@
+"""How fast letterforge builds a batch, against a naive baseline measured in the same run.
+
+    python -m benchmarks.bench                 # 500 recipients x 2 languages, 3 runs
+    python -m benchmarks.bench --recipients 50 --runs 3
+    python -m benchmarks.bench --memory        # also peak memory, 1,000 against 10,000 letters
+
+Every figure is a median over runs of the installed ``letterforge`` command (or of the naive
+baseline, ``benchmarks/naive.py``), each in a fresh process; the build and the baseline take
+turns, so that a busy machine slows both alike. Machines are shared and noisy: read the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.synthetic import REPOSITORY, make_workspace, recipient_yaml
+
+LETTERFORGE = str(Path(sys.executable).parent / "letterforge")
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    """Seconds ``command`` took; it must succeed."""
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def median_of(runs: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
+    times = [measure() for _ in range(runs)]
+    return statistics.median(times), times
+
+
+def show(label: str, seconds: float, times: list[float], target: str = "") -> None:
+    spread = ", ".join(f"{value:.2f}" for value in times)
+    print(f"{label:<28} {seconds:8.2f} s   (runs: {spread}){'   ' + target if target else ''}")
+
+
+MEMORY_PROBE = """
+import resource, sys
+from pathlib import Path
+from letterforge.build import build
+build(Path(sys.argv[1]))
+main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(main, worker)
+"""
+
+
+def peak_memory(root: Path) -> tuple[int, int]:
+    """Peak resident memory, in MiB, of a build's main process and of its largest worker."""
+    probe = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(root)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPOSITORY,
+    )
+    main, worker = (int(value) // 1024 for value in probe.stdout.split())
+    return main, worker
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--recipients", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--memory", action="store_true", help="also 1,000 vs 10,000 letters")
+    options = parser.parse_args()
+    recipients, runs = options.recipients, options.runs
+    letters = recipients * 2
+    with tempfile.TemporaryDirectory(prefix="letterforge-bench-") as scratch:
+        root = make_workspace(Path(scratch) / "workspace", recipients)
+        print(
+            f"letterforge benchmark: {recipients} recipients x 2 languages = {letters} PDF + "
+            f"{letters} DOCX; {runs} runs; {os.cpu_count()} cores"
+        )
+
+        def full_build() -> float:
+            shutil.rmtree(root / "build", ignore_errors=True)
+            return timed([LETTERFORGE, "build", "-q"], root)
+
+        def naive() -> float:
+            output = Path(scratch) / "naive"
+            shutil.rmtree(output, ignore_errors=True)
+            return timed(
+                [sys.executable, "-m", "benchmarks.naive", str(root), str(output)], REPOSITORY
+            )
+
+        build_times, naive_times = [], []
+        for _ in range(runs):  # taking turns, so that noise hits both
+            build_times.append(full_build())
+            naive_times.append(naive())
+        build_median = statistics.median(build_times)
+        naive_median = statistics.median(naive_times)
+        show("full build", build_median, build_times, "target: at most 40 s for 1,000 + 1,000")
+        show("naive baseline", naive_median, naive_times)
+        print(f"{'speed-up':<28} {naive_median / build_median:8.2f} x   target: at least 2.5 x")
+
+        no_op, no_op_times = median_of(
+            max(runs, 5), lambda: timed([LETTERFORGE, "build", "-q"], root)
+        )
+        show("no-op rebuild", no_op, no_op_times, "target: under 1 s")
+
+        roster = root / "recipients" / "states.yaml"
+        original = roster.read_text(encoding="utf-8")
+        edits = 0
+
+        def edit_one() -> float:
+            nonlocal edits
+            edits += 1
+            entry = recipient_yaml(7)
+            edited = entry.replace("(office 7)", f"(office 7, edit {edits})")
+            roster.write_text(original.replace(entry, edited), encoding="utf-8")
+            return timed([LETTERFORGE, "build", "-q"], root)
+
+        one, one_times = median_of(runs, edit_one)
+        listing = subprocess.run(
+            [LETTERFORGE, "build", "-v", "--force", "--only", "official-00007"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rewritten = [line for line in listing.stdout.splitlines() if line.startswith("build/")]
+        show("edit one recipient", one, one_times, f"rewrites {len(rewritten)} files")
+
+        help_median, help_times = median_of(
+            max(runs, 10), lambda: timed([LETTERFORGE, "--help"], root)
+        )
+        show("letterforge --help", help_median, help_times, "target: under 0.15 s")
+        check_median, check_times = median_of(
+            max(runs, 5), lambda: timed([LETTERFORGE, "check", "-q"], REPOSITORY)
+        )
+        show("check (the example)", check_median, check_times, "target: under 1 s")
+        check_big, check_big_times = median_of(
+            runs, lambda: timed([LETTERFORGE, "check", "-q"], root)
+        )
+        show(f"check ({letters} letters)", check_big, check_big_times)
+
+        if options.memory:
+            peaks = {}
+            for count in (500, 5000):
+                workspace = make_workspace(Path(scratch) / f"memory-{count}", count)
+                peaks[count] = peak_memory(workspace)
+                shutil.rmtree(workspace)
+                main_mib, worker_mib = peaks[count]
+                print(
+                    f"{'peak memory, ' + str(count * 2) + ' letters':<28} main {main_mib} MiB, "
+                    f"largest worker {worker_mib} MiB, together {main_mib + worker_mib} MiB"
+                )
+            ratio = sum(peaks[5000]) / sum(peaks[500])
+            print(f"{'memory, 10,000 / 1,000':<28} {ratio:8.2f} x   target: at most 1.2 x")
+
+
+if __name__ == "__main__":
+    main()
