@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import pickle
 import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -31,11 +32,24 @@ Format = Literal["pdf", "docx"]
 
 @dataclass(frozen=True)
 class WriteJob:
-    """One document to write in some formats; ``key`` names its files in the staging folder."""
+    """One document to write in some formats. The document waits in the staging folder, in
+    ``<key>.job``, so that the main process can render letters ahead of the writers without
+    holding them in memory; ``key`` also names the files the job writes."""
 
     key: str
-    document: Document
     formats: tuple[Format, ...]
+
+    def document_path(self, staging: Path) -> Path:
+        return staging / f"{self.key}.job"
+
+
+def queue_document(
+    staging: Path, key: str, document: Document, formats: tuple[Format, ...]
+) -> WriteJob:
+    """Put ``document`` in the staging folder, for a writer to take."""
+    job = WriteJob(key, formats)
+    job.document_path(staging).write_bytes(pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
+    return job
 
 
 @dataclass(frozen=True)
@@ -75,10 +89,13 @@ class Writers:
         and the others are still written."""
         staged: list[Staged] = []
         failures: list[tuple[Format, str]] = []
+        queued = job.document_path(self.staging)
+        document = pickle.loads(queued.read_bytes())  # written by queue_document, in this build
+        queued.unlink()
         for fmt in job.formats:
             path = self.staging / f"{job.key}.{fmt}"
             try:
-                self._writer(fmt).write(job.document, path)
+                self._writer(fmt).write(document, path)
             except LetterforgeError as err:
                 failures.append((fmt, err.message))
                 continue

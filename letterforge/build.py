@@ -28,6 +28,7 @@ import shutil
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
@@ -49,7 +50,7 @@ from letterforge.manifest import (
 )
 
 if TYPE_CHECKING:
-    from letterforge.batch import JobOutcome
+    from letterforge.batch import JobOutcome, WriteJob
     from letterforge.check import Inspection
     from letterforge.workspace import PersonRecord, ResolvedCampaign
 
@@ -59,8 +60,8 @@ STAGING_DIR = ".staging"
 # Starting a worker (a fresh interpreter importing WeasyPrint) costs about as much as writing
 # this many documents: smaller builds get fewer workers, the smallest none.
 DOCUMENTS_PER_WORKER = 8
-# Documents rendered ahead of the workers, per worker: enough to keep them busy, few enough
-# that a campaign of any size takes the same memory.
+# Documents handed to each worker at a time: enough to keep it busy. The others wait in the
+# staging folder, so that a campaign of any size takes the same memory.
 QUEUED_PER_WORKER = 4
 MANIFEST_INTERVAL = 2.0  # seconds between manifest saves during a long build
 
@@ -285,6 +286,7 @@ class _Build:
         self.manifests: dict[str, Manifest] = {}
         self.jobs_by_key: dict[str, tuple[PlannedDocument, dict[Format, str]]] = {}
         self.held: list[JobOutcome] = []  # written before the check had finished
+        self.backlog: deque[WriteJob] = deque()  # documents rendered, waiting for a writer
         self.checked = False
         self.stop_requested = False
         self.created_build_dir = not self.build_dir.exists()
@@ -423,9 +425,10 @@ class _Build:
         executor: Executor | None,
         pending: set[Future[JobOutcome]],
     ) -> None:
-        """Render the letters to write, one recipient at a time, and hand each document to
-        the executor; collect what the workers wrote as they go."""
-        from letterforge.batch import WriteJob, run_job
+        """Render the letters to write, one recipient at a time, finishing the check as soon
+        as possible; each document waits in the staging folder for a worker, and workers
+        start on them at once."""
+        from letterforge.batch import queue_document
         from letterforge.check import render_letters
         from letterforge.document import Document
 
@@ -448,17 +451,25 @@ class _Build:
                 for planned, fmts in by_recipient[recipient.person.id]:
                     if not all(lang in versions for lang in planned.languages):
                         continue  # the check reports why; nothing will be written
-                    assert executor is not None  # there are documents to write
-                    while len(pending) >= self.workers * QUEUED_PER_WORKER:
-                        self._collect(pending)
                     key = str(len(self.jobs_by_key))
                     self.jobs_by_key[key] = (planned, fmts)
                     document = Document(
                         tuple(versions[lang] for lang in planned.languages),
                         created=campaign.campaign.date,
                     )
-                    pending.add(run_job(executor, WriteJob(key, document, tuple(fmts))))
+                    self.backlog.append(queue_document(self.staging, key, document, tuple(fmts)))
+                # Workers write while letters are rendered; in this process, writing waits
+                # for the check, so that Ctrl-C loses nothing that was written.
+                if executor is not None and self.workers > 1:
+                    self._hand_out(executor, pending)
                     self._collect(pending, block=False)
+
+    def _hand_out(self, executor: Executor, pending: set[Future[JobOutcome]]) -> None:
+        """Give the executor documents from the backlog, a few per worker at a time."""
+        from letterforge.batch import run_job
+
+        while self.backlog and len(pending) < self.workers * QUEUED_PER_WORKER:
+            pending.add(run_job(executor, self.backlog.popleft()))
 
     def _finish(
         self,
@@ -466,7 +477,8 @@ class _Build:
         executor: Executor | None,
         pending: set[Future[JobOutcome]],
     ) -> None:
-        """Once every letter is rendered: stop on check errors, else put files in place."""
+        """Once every letter is rendered: stop on check errors, else put files in place as
+        they are written."""
         if inspection.errors:
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
@@ -477,7 +489,9 @@ class _Build:
         for outcome in self.held:
             self._commit(outcome)
         self.held.clear()
-        while pending:
+        while self.backlog or pending:
+            assert executor is not None  # there is something to write
+            self._hand_out(executor, pending)
             self._collect(pending)
 
     def _collect(self, pending: set[Future[JobOutcome]], *, block: bool = True) -> None:

@@ -284,3 +284,29 @@ def test_a_rebuild_with_no_change_imports_no_rendering_library(tmp_path: Path) -
         f"{USMCA}: 10 files in build/{USMCA}/, all up to date",
         "none",
     ]
+
+
+def test_the_progress_line_shows_files_rate_and_time_left() -> None:
+    import io
+
+    from letterforge.progress import TerminalProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    progress = TerminalProgress(terminal, quiet=False)
+    progress.planned(2000)
+    progress.written(500)
+    assert progress.line(20.0) == "500/2000 files · 25.0 files/s · 1:00 left"
+    assert terminal.getvalue().startswith("\r500/2000 files")
+    progress.close()
+    assert terminal.getvalue().endswith("\r")  # the line is erased for the summary
+    # Not on a terminal, or with -q: nothing at all.
+    for stream, quiet in ((io.StringIO(), False), (Terminal(), True)):
+        silent = TerminalProgress(stream, quiet=quiet)
+        silent.planned(2)
+        silent.written(2)
+        silent.close()
+        assert stream.getvalue() == ""
