@@ -292,6 +292,7 @@ class _Build:
         self.created_build_dir = not self.build_dir.exists()
         self.last_manifest_save = time.monotonic()
         self.stale: dict[str, list[str]] = {}  # per campaign, files of letters that left it
+        self.positions: dict[Path, tuple[int, str]] = {}  # each file written: its job, format
         self.workers = 1
         self.inputs = ""
 
@@ -341,6 +342,8 @@ class _Build:
             if in_main_thread:
                 signal.signal(signal.SIGINT, previous)
         self.result.warnings = inspection.warnings
+        for outcome in self.result.campaigns.values():  # workers finish in any order
+            outcome.written.sort(key=self.positions.__getitem__)
         self._record(
             complete=not (self.languages or self.only),
             formats=formats,
@@ -534,6 +537,7 @@ class _Build:
                 sha256=staged.sha256,
             )
             result.written.append(target)
+            self.positions[target] = (int(outcome.key), staged.format)
         for fmt, message in outcome.failures:
             self._fail(planned, folder / f"{planned.stem}.{fmt}", message)
         self.progress.written(len(outcome.staged) + len(outcome.failures))
