@@ -52,7 +52,7 @@ from letterforge.manifest import (
 if TYPE_CHECKING:
     from letterforge.batch import JobOutcome, WriteJob
     from letterforge.check import Inspection
-    from letterforge.workspace import PersonRecord, ResolvedCampaign
+    from letterforge.workspace import PersonRecord, ResolvedCampaign, Workspace
 
 Format = Literal["pdf", "docx"]
 BUNDLE_DIR = "bundle"
@@ -400,12 +400,11 @@ class _Build:
 
     # Writing
 
-    def _executor(self, workspace: object, documents: int) -> Executor:
+    def _executor(self, workspace: Workspace, documents: int) -> Executor:
+        """Worker processes for ``documents`` documents, or this process for a few."""
         from letterforge.batch import writing_executor
         from letterforge.theme import workspace_theme
-        from letterforge.workspace import Workspace
 
-        assert isinstance(workspace, Workspace)
         settings = workspace.settings
         theme = workspace_theme(
             settings.theme, settings.page_size, asset_root=workspace.root / "assets"

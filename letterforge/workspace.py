@@ -406,6 +406,9 @@ def load_people(root: Path, problems: Collector) -> dict[str, PersonRecord]:
         with problems.collect():
             document = load_yaml_file(path, root)
             roster = validate_document(Roster, document)
+            # From here on the people are the models, and the file is needed only for its
+            # marks: letting go of its plain data saves a third of a big roster's memory.
+            document.data = None
             for index, person in enumerate(roster.people):
                 record = PersonRecord(person, document, ("people", index))
                 with problems.collect():
