@@ -415,9 +415,9 @@ class _Build:
             workers = min(self.jobs, documents)
         self.workers = max(1, workers)
         self.created_build_dir = not self.build_dir.exists()
-        _make_output_folder(self.staging, self.root)
-        for leftover in self.staging.iterdir():  # from a build that was killed
-            leftover.unlink()
+        _make_output_folder(self.staging, self.root)  # refuses a link, before anything else
+        shutil.rmtree(self.staging)  # what a killed build left, or a repository committed
+        self.staging.mkdir()
         return writing_executor(self.workers, theme, settings.pdf_standard, self.staging)
 
     def _write(

@@ -310,3 +310,13 @@ def test_the_progress_line_shows_files_rate_and_time_left() -> None:
         silent.written(2)
         silent.close()
         assert stream.getvalue() == ""
+
+
+def test_what_a_killed_build_left_in_staging_is_cleared(example: Path) -> None:
+    staging = example / "build" / ".staging"
+    (staging / "folder").mkdir(parents=True)
+    (staging / "0.job").write_bytes(b"not a document")  # never read: cleared first
+    result = run(example, "build", "--format", "docx", "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert not staging.exists()
+    assert len(letters(example)) == 8
