@@ -524,7 +524,7 @@ class _Build:
                 os.replace(staged.path, target)
                 status = target.stat()
             except (OSError, OutputError) as err:
-                message = err.message if isinstance(err, OutputError) else err.strerror
+                message = err.message if isinstance(err, OutputError) else err.strerror or str(err)
                 self._fail(planned, target, f"cannot write it: {message}")
                 continue
             manifest.outputs[name] = OutputRecord(
@@ -560,12 +560,13 @@ class _Build:
             manifest = self.manifests[name]
             for output in stale:
                 target = folder / output
-                if manifest.outputs[output].matches(target) or not target.exists():
-                    target.unlink(missing_ok=True)
+                if manifest.outputs[output].matches(target):
+                    target.unlink()
                     self.result.campaigns[name].removed.append(target)
                     # An emptied language folder goes too.
                     if target.parent != folder and not any(target.parent.iterdir()):
                         target.parent.rmdir()
+                # A file changed since it was written is someone's work: kept, not tracked.
                 del manifest.outputs[output]
 
     # Stopping

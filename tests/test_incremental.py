@@ -320,3 +320,24 @@ def test_what_a_killed_build_left_in_staging_is_cleared(example: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not staging.exists()
     assert len(letters(example)) == 8
+
+
+def test_a_stale_letter_someone_already_deleted_or_edited_is_left_alone(docx_example: Path) -> None:
+    import shutil
+
+    shutil.rmtree(docx_example / f"build/{USMCA}/es-MX")  # already deleted by hand
+    edited = docx_example / f"build/{USMCA}/en-US/greer.docx"
+    edited.write_bytes(edited.read_bytes() + b"\0")  # someone's last edits in Word
+    replace_in(
+        docx_example / f"campaigns/{USMCA}.yaml", "to: [greer, ebrard-2025, sidhu]", "to: [sidhu]"
+    )
+    again = run(docx_example, "build", "--format", "docx")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[1] == f"{USMCA}: 3 files in build/{USMCA}/"  # none removed
+    assert edited.exists()  # kept, no longer tracked
+    manifest = json.loads((docx_example / f"build/{USMCA}/manifest.json").read_text())
+    assert sorted(manifest["outputs"]) == [
+        "bundle/sidhu.docx",
+        "en-CA/sidhu.docx",
+        "fr-CA/sidhu.docx",
+    ]
