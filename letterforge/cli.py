@@ -207,6 +207,20 @@ def list_command(options: Options) -> None:
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Create a new workspace in FOLDER that `letterforge build` renders as it is.
+
+    FOLDER may exist, but none of the files init writes may: init never replaces a file.
+    """
+    from letterforge.starter import create_workspace
+
+    for path in create_workspace(folder):
+        click.echo(path.as_posix())
+    click.echo(f"next: cd {folder} && letterforge build", err=True)
+
+
+@cli.command()
 @click.pass_obj
 def doctor(options: Options) -> None:
     """Report the rendering libraries, the font subsetter and the theme's fonts.
