@@ -364,7 +364,7 @@ class _Build:
         plans: dict[str, list[tuple[PlannedDocument, dict[Format, str]]]] = {}
         for campaign in inspection.campaigns:
             folder = self.build_dir / campaign.name
-            _make_output_folder(folder, self.root, create=False)
+            make_output_folder(folder, self.root, create=False)
             manifest = self.manifests[campaign.name] = Manifest.read(folder)
             outcome = self.result.campaigns[campaign.name] = CampaignOutcome()
             shared = digest(
@@ -380,7 +380,7 @@ class _Build:
             plan = plans[campaign.name] = []
             for planned in plan_documents(campaign, languages=self.languages, only=self.only):
                 # Before writing anything: no output folder may be a link out of the workspace.
-                _make_output_folder((folder / planned.stem).parent, self.root, create=False)
+                make_output_folder((folder / planned.stem).parent, self.root, create=False)
                 to_write: dict[Format, str] = {}
                 for fmt in formats:
                     name = f"{planned.stem}.{fmt}"
@@ -415,7 +415,7 @@ class _Build:
             workers = min(self.jobs, documents)
         self.workers = max(1, workers)
         self.created_build_dir = not self.build_dir.exists()
-        _make_output_folder(self.staging, self.root)  # refuses a link, before anything else
+        make_output_folder(self.staging, self.root)  # refuses a link, before anything else
         shutil.rmtree(self.staging)  # what a killed build left, or a repository committed
         self.staging.mkdir()
         return writing_executor(self.workers, theme, settings.pdf_standard, self.staging)
@@ -520,7 +520,7 @@ class _Build:
             name = f"{planned.stem}.{staged.format}"
             target = folder / name
             try:
-                _make_output_folder(target.parent, self.root)
+                make_output_folder(target.parent, self.root)
                 os.replace(staged.path, target)
                 status = target.stat()
             except (OSError, OutputError) as err:
@@ -621,7 +621,7 @@ class _Build:
         for name, manifest in self.manifests.items():
             folder = self.build_dir / name
             if manifest.outputs or (folder / "manifest.json").exists():
-                _make_output_folder(folder, self.root)
+                make_output_folder(folder, self.root)
                 manifest.write(folder)
         self.last_manifest_save = time.monotonic()
 
@@ -636,7 +636,7 @@ def _person_data(record: PersonRecord) -> str:
     return json.dumps(record.person.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
 
 
-def _make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None:
+def make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None:
     """Create ``folder`` inside ``root/build``, refusing symbolic links on the way.
 
     A repository can commit ``build`` (or ``build/<campaign>``) as a link to another folder;

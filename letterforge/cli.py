@@ -207,6 +207,34 @@ def list_command(options: Options) -> None:
 
 
 @cli.command()
+@click.argument("campaign")
+@click.option("--to", "to", metavar="ID", help="The recipient (default: the campaign's first).")
+@click.option("-l", "--lang", help="The language (default: the first the recipient gets).")
+@click.option("--html", is_flag=True, help="Write a self-contained HTML page instead.")
+@click.option("--open", "open_page", is_flag=True, help="Write the HTML page and open it.")
+@click.pass_obj
+def preview(
+    options: Options, campaign: str, to: str | None, lang: str | None, html: bool, open_page: bool
+) -> None:
+    """Print one letter of CAMPAIGN as text, as a build would render it, writing nothing.
+
+    With --html, write it as one HTML page in build/CAMPAIGN/preview/ and print where;
+    --open also opens that page.
+    """
+    from letterforge.preview import preview_letter, write_preview_html
+
+    root = _root(options)
+    letter = preview_letter(root, campaign, to=to, lang=lang)
+    if not (html or open_page):
+        click.echo(letter.document.plain_text)
+        return
+    path = write_preview_html(root, letter)
+    click.echo(path.relative_to(root).as_posix())
+    if open_page:
+        click.launch(str(path))
+
+
+@cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def init(folder: Path) -> None:
     """Create a new workspace in FOLDER that `letterforge build` renders as it is.

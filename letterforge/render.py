@@ -444,7 +444,7 @@ class LetterRenderer:
             )
         return self._template(
             candidates,
-            missing=ConfigError(
+            missing=lambda: ConfigError(
                 f"template: {name!r} has no {missing_language(lang)} version: "
                 f"create templates/{candidates[-1]}",
                 location,
@@ -459,20 +459,21 @@ class LetterRenderer:
             name, document = self.workspace.settings.layout, self.workspace.settings_document
         return self._template(
             [f"_layouts/{name}.md.j2"],
-            missing=ConfigError(
+            missing=lambda: ConfigError(
                 f"layout: no layout named {name!r} (looked for templates/_layouts/{name}.md.j2)",
                 document.location(("layout",)),
             ),
         )
 
-    def _template(self, names: list[str], *, missing: ConfigError) -> jinja2.Template:
-        """The first of ``names`` that exists, compiled; ``missing`` when none does."""
+    def _template(self, names: list[str], *, missing: Callable[[], ConfigError]) -> jinja2.Template:
+        """The first of ``names`` that exists, compiled; ``missing()`` when none does (made
+        only then: naming a language loads Babel's data, a twentieth of a second)."""
         try:
             return self.environment.select_template(names)
         except jinja2.TemplateSyntaxError as err:
             raise self._syntax_error(err, names[0]) from err
         except jinja2.TemplateNotFound as err:
-            raise missing from err
+            raise missing() from err
         except TemplateError as err:
             if err.location is None:
                 err.location = Location(self._shown_name(names))

@@ -1,0 +1,89 @@
+"""``letterforge preview``: one letter, rendered as a build would render it, without writing it.
+
+The workspace is checked as for a build, but only the one letter is rendered, so a preview
+comes back in well under a second; its text goes to the terminal, or a self-contained HTML
+page (theme CSS inline, images as ``data:`` URLs) goes to ``build/<campaign>/preview/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from letterforge.check import inspect_workspace, narrowed, render_letters
+from letterforge.document import Document
+from letterforge.errors import ConfigError, Problems
+from letterforge.folders import BUILD_DIR
+from letterforge.locale import language_name
+
+PREVIEW_DIR = "preview"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One letter, and whom it is to."""
+
+    campaign: str
+    recipient: str
+    document: Document
+
+
+def preview_letter(
+    root: Path, campaign: str, *, to: str | None = None, lang: str | None = None
+) -> Preview:
+    """The letter of ``campaign`` to ``to`` (default: its first recipient) in ``lang``
+    (default: the first language they get).
+
+    Raises:
+        Problems: the check found errors in the workspace or in this letter.
+    """
+    inspection = inspect_workspace(
+        root,
+        campaigns=[campaign],
+        languages=[lang] if lang else [],
+        render=False,
+    )
+    if inspection.errors:
+        raise Problems(inspection.errors)
+    resolved = inspection.renderable[0]
+    recipient = next(
+        (person for person in resolved.recipients if to in (None, person.person.id)), None
+    )
+    if recipient is None:
+        ids = ", ".join(person.person.id for person in resolved.recipients)
+        raise ConfigError(f"--to {to}: {campaign} does not write to {to!r}; it writes to {ids}")
+    languages = narrowed(resolved.languages_for(recipient), [lang] if lang else [])
+    chosen = languages[0] if lang is None or lang in languages else None
+    if chosen is None:  # --lang fr for someone who gets fr-CA: take it, if it is one
+        if len(languages) != 1:
+            raise ConfigError(
+                f"--lang {lang}: {recipient.person.id} gets letters in "
+                f"{', '.join(language_name(each) for each in languages)}; name one"
+            )
+        chosen = languages[0]
+    for _, versions in render_letters(
+        inspection, resolved, languages=[chosen], recipients=[recipient.person.id]
+    ):
+        if inspection.errors:
+            raise Problems(inspection.errors)
+        document = Document((versions[chosen],), created=resolved.campaign.date)
+        return Preview(campaign, recipient.person.id, document)
+    raise AssertionError("the recipient was chosen from the campaign")  # pragma: no cover
+
+
+def write_preview_html(root: Path, preview: Preview) -> Path:
+    """Write the letter as one self-contained HTML page, in
+    ``build/<campaign>/preview/<lang>/<recipient>.html``; return where."""
+    from letterforge.build import make_output_folder
+    from letterforge.theme import workspace_theme
+    from letterforge.workspace import load_settings
+    from letterforge.writers.html import letter_pages_html
+
+    settings, _ = load_settings(root)
+    theme = workspace_theme(settings.theme, settings.page_size, asset_root=root / "assets")
+    document = preview.document
+    folder = root / BUILD_DIR / preview.campaign / PREVIEW_DIR / document.lang
+    make_output_folder(folder, root)
+    path = folder / f"{preview.recipient}.html"
+    path.write_text(letter_pages_html(document, theme)[0], encoding="utf-8")
+    return path
