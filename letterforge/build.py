@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
 from letterforge.errors import relative_path as shown_path
-from letterforge.folders import BUILD_DIR, SETTINGS_FILE
+from letterforge.folders import BUILD_DIR, SETTINGS_FILE, campaign_names
 from letterforge.manifest import (
     Manifest,
     OutputRecord,
@@ -191,14 +191,9 @@ def _build_lock(root: Path, progress: BuildProgress) -> Iterator[None]:
 def _unchanged(root: Path, names: list[str], formats: list[Format]) -> BuildResult | None:
     """The result of a build with nothing to do, when no input changed since a complete
     build of each campaign and all its files are as written; ``None`` otherwise."""
+    names = names or campaign_names(root)
     if not names:
-        names = sorted(
-            path.stem
-            for path in (root / "campaigns").glob("*.yaml")
-            if not path.name.startswith(".")
-        )
-        if not names:
-            return None
+        return None
     inputs = workspace_inputs(root)
     result = BuildResult({})
     for name in names:

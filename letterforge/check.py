@@ -26,6 +26,7 @@ from letterforge.errors import (
     Location,
     sorted_findings,
 )
+from letterforge.folders import campaign_names
 from letterforge.locale import Labels, language_name
 from letterforge.model import base_language, language_fallbacks
 from letterforge.render import (
@@ -44,7 +45,6 @@ from letterforge.workspace import (
     PersonRecord,
     ResolvedCampaign,
     Workspace,
-    campaign_names,
     case_collisions,
     load_campaign,
     load_people,

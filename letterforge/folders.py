@@ -1,4 +1,4 @@
-"""Where a workspace is, and the names of its files and folders.
+"""Where a workspace is, the names of its files and folders, and which files it holds.
 
 Kept apart from :mod:`letterforge.workspace`, which loads YAML through pydantic: finding the
 workspace is the first thing every command does, and a build with nothing to do stops
@@ -32,3 +32,17 @@ def find_workspace(start: Path) -> Path:
         f"no {SETTINGS_FILE} in {start} or any folder above it: run letterforge inside a "
         "workspace, or pass --workspace DIR"
     )
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The ``*.yaml`` files of a workspace folder, sorted, without hidden files.
+
+    Editors leave hidden files beside the ones being edited (Emacs' ``.#name.yaml`` lock
+    links); they are not part of the workspace.
+    """
+    return sorted(path for path in folder.glob("*.yaml") if not path.name.startswith("."))
+
+
+def campaign_names(root: Path) -> list[str]:
+    """Every campaign file's name, without ``.yaml``, sorted."""
+    return [path.stem for path in yaml_files(root / "campaigns")]

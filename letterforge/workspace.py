@@ -11,7 +11,7 @@ from pathlib import Path
 
 from letterforge.assets import AssetProblem, read_image
 from letterforge.errors import Collector, ConfigError, Finding, Location, did_you_mean
-from letterforge.folders import BUILD_DIR, SETTINGS_FILE
+from letterforge.folders import BUILD_DIR, SETTINGS_FILE, campaign_names, yaml_files
 from letterforge.locale import LocaleBook
 from letterforge.model import (
     FILE_NAME,
@@ -316,15 +316,6 @@ class Workspace:
         return chosen
 
 
-def yaml_files(folder: Path) -> list[Path]:
-    """The ``*.yaml`` files of a workspace folder, sorted, without hidden files.
-
-    Editors leave hidden files beside the ones being edited (Emacs' ``.#name.yaml`` lock
-    links); they are not part of the workspace.
-    """
-    return sorted(path for path in folder.glob("*.yaml") if not path.name.startswith("."))
-
-
 def load_workspace(root: Path) -> Workspace:
     """Load settings and every roster of the workspace at ``root``, reporting every problem."""
     problems = Collector()
@@ -333,11 +324,6 @@ def load_workspace(root: Path) -> Workspace:
     people = load_people(root, problems)
     problems.raise_if_any()
     return Workspace(root, settings, settings_document, people)
-
-
-def campaign_names(root: Path) -> list[str]:
-    """Every campaign file's name, without ``.yaml``, sorted."""
-    return [path.stem for path in yaml_files(root / "campaigns")]
 
 
 def case_collisions(names: list[str]) -> list[ConfigError]:
