@@ -40,14 +40,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
 from letterforge.errors import relative_path as shown_path
 from letterforge.folders import BUILD_DIR, SETTINGS_FILE, campaign_names
-from letterforge.manifest import (
-    Manifest,
-    OutputRecord,
-    digest,
-    folder_digest,
-    tool_versions,
-    workspace_inputs,
-)
+from letterforge.manifest import MANIFEST_NAME, Manifest, OutputRecord, WorkspaceInputs, digest
 
 if TYPE_CHECKING:
     from letterforge.batch import JobOutcome, WriteJob
@@ -151,12 +144,14 @@ def build(
     wanted_formats: list[Format] = list(dict.fromkeys(formats))
     languages, only = list(languages), list(only)
     with _build_lock(root, progress):
+        inputs = WorkspaceInputs.read(root)  # read once: the quick check and fingerprints
         if not (force or languages or only):
-            unchanged = _unchanged(root, names, wanted_formats)
+            unchanged = _unchanged(root, names, wanted_formats, inputs.digest)
             if unchanged is not None:
                 return unchanged
         return _Build(
             root,
+            inputs=inputs,
             names=names,
             formats=wanted_formats,
             languages=languages,
@@ -188,13 +183,14 @@ def _build_lock(root: Path, progress: BuildProgress) -> Iterator[None]:
             fcntl.flock(settings, fcntl.LOCK_UN)
 
 
-def _unchanged(root: Path, names: list[str], formats: list[Format]) -> BuildResult | None:
+def _unchanged(
+    root: Path, names: list[str], formats: list[Format], inputs: str
+) -> BuildResult | None:
     """The result of a build with nothing to do, when no input changed since a complete
     build of each campaign and all its files are as written; ``None`` otherwise."""
     names = names or campaign_names(root)
     if not names:
         return None
-    inputs = workspace_inputs(root)
     result = BuildResult({})
     for name in names:
         folder = root / BUILD_DIR / name
@@ -259,6 +255,7 @@ class _Build:
         self,
         root: Path,
         *,
+        inputs: WorkspaceInputs,
         names: list[str],
         formats: list[Format],
         languages: list[str],
@@ -268,6 +265,7 @@ class _Build:
         progress: BuildProgress,
     ) -> None:
         self.root = root
+        self.inputs = inputs
         self.build_dir = root / BUILD_DIR
         self.staging = self.build_dir / STAGING_DIR
         self.names = names
@@ -289,7 +287,6 @@ class _Build:
         self.stale: dict[str, list[str]] = {}  # per campaign, files of letters that left it
         self.positions: dict[Path, tuple[int, str]] = {}  # each file written: its job, format
         self.workers = 1
-        self.inputs = ""
 
     def run(self) -> BuildResult:
         from letterforge.check import inspect_workspace
@@ -307,7 +304,6 @@ class _Build:
         assert workspace is not None  # a workspace that failed to load is an error
         settings = workspace.settings
         formats: list[Format] = self.requested_formats or list(settings.formats)
-        self.inputs = workspace_inputs(self.root)
         plans = self._plan(inspection, formats)
         documents = sum(1 for plan in plans.values() for _, fmts in plan if fmts)
         files = sum(len(fmts) for plan in plans.values() for _, fmts in plan)
@@ -352,10 +348,7 @@ class _Build:
         self, inspection: Inspection, formats: list[Format]
     ) -> dict[str, list[tuple[PlannedDocument, dict[Format, str]]]]:
         """Per campaign, each document with the fingerprints of the formats to write."""
-        base = digest(
-            tool_versions(),
-            folder_digest(self.root, (SETTINGS_FILE, "templates", "locales", "assets")),
-        )
+        base = self.inputs.digest_of((SETTINGS_FILE, "templates", "locales", "assets"))
         plans: dict[str, list[tuple[PlannedDocument, dict[Format, str]]]] = {}
         for campaign in inspection.campaigns:
             folder = self.build_dir / campaign.name
@@ -364,7 +357,7 @@ class _Build:
             outcome = self.result.campaigns[campaign.name] = CampaignOutcome()
             shared = digest(
                 base,
-                (self.root / "campaigns" / f"{campaign.name}.yaml").read_bytes(),
+                self.inputs.hashes[f"campaigns/{campaign.name}.yaml"],
                 *sorted(_person_data(record) for record in (*campaign.cc, *campaign.signatories)),
             )
             every = {planned.stem for planned in plan_documents(campaign)}
@@ -409,7 +402,6 @@ class _Build:
         else:
             workers = min(self.jobs, documents)
         self.workers = max(1, workers)
-        self.created_build_dir = not self.build_dir.exists()
         make_output_folder(self.staging, self.root)  # refuses a link, before anything else
         shutil.rmtree(self.staging)  # what a killed build left, or a repository committed
         self.staging.mkdir()
@@ -601,21 +593,23 @@ class _Build:
     ) -> None:
         """Save each campaign's manifest. A build that wrote or found up to date every file of
         a campaign marks it complete, so the next build can stop at the quick check."""
+        inputs = self.inputs.digest
         for name, manifest in self.manifests.items():
-            if complete and not self.result.campaigns[name].failed:
-                if manifest.inputs != self.inputs:
-                    manifest.formats = []
-                manifest.inputs = self.inputs
-                manifest.formats = sorted(set(manifest.formats) | set(formats))
+            failed = bool(self.result.campaigns[name].failed)
+            if complete and not failed:
+                # Formats complete for these same inputs before stay complete.
+                before = manifest.formats if manifest.inputs == inputs else []
+                manifest.inputs = inputs
+                manifest.formats = sorted({*before, *formats})
                 manifest.default_formats = list(settings_formats)
-            elif manifest.inputs != self.inputs or self.result.campaigns[name].failed:
+            elif manifest.inputs != inputs or failed:
                 manifest.inputs = None
         self._save_manifests()
 
     def _save_manifests(self) -> None:
         for name, manifest in self.manifests.items():
             folder = self.build_dir / name
-            if manifest.outputs or (folder / "manifest.json").exists():
+            if manifest.outputs or (folder / MANIFEST_NAME).exists():
                 make_output_folder(folder, self.root)
                 manifest.write(folder)
         self.last_manifest_save = time.monotonic()

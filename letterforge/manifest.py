@@ -157,21 +157,27 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def folder_digest(root: Path, names: Iterable[str]) -> str:
-    """A digest of the files (and folders, recursively) ``names`` inside ``root``: their paths
-    and contents; a symbolic link counts by where it points."""
-    parts: list[str | bytes] = []
+def file_hashes(root: Path, names: Iterable[str]) -> dict[str, str]:
+    """Each file under ``names`` (files, or folders taken recursively) inside ``root``, by its
+    path from ``root``, with the SHA-256 of its content; a symbolic link counts by where it
+    points."""
+    hashes = {}
     for name in names:
         for path in _files(root / name):
-            parts.append(path.relative_to(root).as_posix())
             if path.is_symlink():
-                parts.append(b"link:" + os.readlink(path).encode())
+                content = b"link:" + os.readlink(path).encode()
             else:
                 try:
-                    parts.append(path.read_bytes())
+                    content = path.read_bytes()
                 except OSError as err:
-                    parts.append(f"unreadable: {err.strerror}")
-    return digest(*parts)
+                    content = f"unreadable: {err.strerror}".encode()
+            hashes[path.relative_to(root).as_posix()] = hashlib.sha256(content).hexdigest()
+    return hashes
+
+
+def hashes_digest(hashes: dict[str, str]) -> str:
+    """One digest of files' paths and hashes (from :func:`file_hashes`)."""
+    return digest(*(f"{path} {sha256}" for path, sha256 in sorted(hashes.items())))
 
 
 def _files(path: Path) -> list[Path]:
@@ -186,9 +192,26 @@ def _files(path: Path) -> list[Path]:
     return found
 
 
-def workspace_inputs(root: Path) -> str:
-    """A digest of every input file of the workspace and of the tools that render it."""
-    return digest(tool_versions(), folder_digest(root, (*INPUT_FILES, *INPUT_FOLDERS)))
+@dataclass(frozen=True)
+class WorkspaceInputs:
+    """The workspace's input files, read once per build, by path with their hashes."""
+
+    hashes: dict[str, str]
+
+    @classmethod
+    def read(cls, root: Path) -> WorkspaceInputs:
+        return cls(file_hashes(root, (*INPUT_FILES, *INPUT_FOLDERS)))
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Every input file and the tools that render them: unchanged, nothing to build."""
+        return digest(tool_versions(), hashes_digest(self.hashes))
+
+    def digest_of(self, names: Iterable[str]) -> str:
+        """The files under ``names`` (settings file, folders) and the tools."""
+        tops = set(names)
+        chosen = {path: sha for path, sha in self.hashes.items() if path.split("/")[0] in tops}
+        return digest(tool_versions(), hashes_digest(chosen))
 
 
 @functools.cache
@@ -199,7 +222,7 @@ def tool_versions() -> str:
     or writer rebuilds what it changes without a new version number.
     """
     package = Path(__file__).resolve().parent
-    code = folder_digest(package.parent, [package.name])
+    code = hashes_digest(file_hashes(package.parent, [package.name]))
     versions = [f"letterforge {__version__} {code}"]
     for name in RENDERING_PACKAGES:
         try:

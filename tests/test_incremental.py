@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-import letterforge.build
 import letterforge.manifest
 from tests.conftest import REPO, copy_example, is_letter, pdf_pages, replace_in, run
 from tests.test_images import add_images
@@ -115,7 +114,6 @@ def _edit_asset(workspace: Path) -> None:
 def _upgrade_tools(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     upgraded = letterforge.manifest.tool_versions() + "\nweasyprint 99.0"
     monkeypatch.setattr(letterforge.manifest, "tool_versions", lambda: upgraded)
-    monkeypatch.setattr(letterforge.build, "tool_versions", lambda: upgraded)
 
 
 def _delete_output(workspace: Path) -> None:
