@@ -17,7 +17,15 @@ from pathlib import Path
 from jinja2 import Template
 
 from letterforge.document import Letter
-from letterforge.drift import NOBODY, Fact, People, missing_facts, surname, text_facts
+from letterforge.drift import (
+    NOBODY,
+    Fact,
+    People,
+    facts,
+    missing_facts,
+    surname,
+    text_facts,
+)
 from letterforge.errors import (
     Collector,
     ConfigError,
@@ -363,12 +371,13 @@ class _DriftCheck:
             if lang not in templates:
                 templates[lang] = self.renderer.body_template(self.campaign.record, lang)
             self.first.setdefault(str(templates[lang].name), (person_id, lang, letter))
+        stated = {lang: facts(letter, self.people) for lang, letter in versions.items()}
         for lang, other in permutations(versions, 2):
             pair = (str(templates[lang].name), str(templates[other].name))
             if pair[0] == pair[1]:
                 continue  # en-US and en-CA letters from one template
             self.compared.add(pair)
-            for fact in missing_facts(versions[lang], versions[other], self.people):
+            for fact in missing_facts(stated[lang], stated[other]):
                 self._warn(fact, templates[lang], templates[other])
 
     def compare_templates(self) -> None:
@@ -389,7 +398,7 @@ class _DriftCheck:
                     if key not in {person, other_person}
                 }
             )
-            for fact in missing_facts(letter, other_letter, others):
+            for fact in missing_facts(facts(letter, others), facts(other_letter, others)):
                 if (fact.kind, fact.key) not in own:
                     self._warn(fact, self.templates[lang], self.templates[other])
 

@@ -96,10 +96,10 @@ def surname(family: str) -> str:
     return next((word for word in words if word[:1].isupper()), words[0])
 
 
-def missing_facts(first: Letter, second: Letter, people: People) -> list[Fact]:
-    """Facts ``first`` states that ``second`` does not."""
-    theirs = {(fact.kind, fact.key) for fact in facts(second, people)}
-    return [fact for fact in facts(first, people) if (fact.kind, fact.key) not in theirs]
+def missing_facts(first: Iterable[Fact], second: Iterable[Fact]) -> list[Fact]:
+    """Facts ``first`` states that ``second`` does not (each from :func:`facts`)."""
+    theirs = {(fact.kind, fact.key) for fact in second}
+    return [fact for fact in first if (fact.kind, fact.key) not in theirs]
 
 
 @cache
