@@ -15,7 +15,6 @@ from pathlib import Path
 
 from letterforge.check import inspect_workspace, render_letters
 from letterforge.document import Document
-from letterforge.theme import workspace_theme
 from letterforge.writers.docx import write_docx
 from letterforge.writers.pdf import write_pdf
 
@@ -25,8 +24,7 @@ def write_naively(root: Path, output: Path) -> int:
     inspection = inspect_workspace(root, render=False)
     workspace = inspection.workspace
     assert workspace is not None and not inspection.errors, inspection.errors
-    settings = workspace.settings
-    theme = workspace_theme(settings.theme, settings.page_size, asset_root=root / "assets")
+    theme = workspace.theme
     written = 0
     for campaign in inspection.renderable:
         for recipient, versions in render_letters(inspection, campaign):

@@ -391,12 +391,7 @@ class _Build:
     def _executor(self, workspace: Workspace, documents: int) -> Executor:
         """Worker processes for ``documents`` documents, or this process for a few."""
         from letterforge.batch import writing_executor
-        from letterforge.theme import workspace_theme
 
-        settings = workspace.settings
-        theme = workspace_theme(
-            settings.theme, settings.page_size, asset_root=workspace.root / "assets"
-        )
         if self.jobs is None:
             workers = min(os.cpu_count() or 1, math.ceil(documents / DOCUMENTS_PER_WORKER))
         else:
@@ -405,7 +400,9 @@ class _Build:
         make_output_folder(self.staging, self.root)  # refuses a link, before anything else
         shutil.rmtree(self.staging)  # what a killed build left, or a repository committed
         self.staging.mkdir()
-        return writing_executor(self.workers, theme, settings.pdf_standard, self.staging)
+        return writing_executor(
+            self.workers, workspace.theme, workspace.settings.pdf_standard, self.staging
+        )
 
     def _write(
         self,

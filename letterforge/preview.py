@@ -15,6 +15,7 @@ from letterforge.document import Document
 from letterforge.errors import ConfigError, Problems
 from letterforge.folders import BUILD_DIR
 from letterforge.locale import language_name
+from letterforge.theme import Theme
 
 PREVIEW_DIR = "preview"
 
@@ -26,6 +27,7 @@ class Preview:
     campaign: str
     recipient: str
     document: Document
+    theme: Theme
 
 
 def preview_letter(
@@ -45,6 +47,7 @@ def preview_letter(
     )
     if inspection.errors:
         raise Problems(inspection.errors)
+    assert inspection.workspace is not None  # a workspace that failed to load is an error
     resolved = inspection.renderable[0]
     recipient = next(
         (person for person in resolved.recipients if to in (None, person.person.id)), None
@@ -61,29 +64,25 @@ def preview_letter(
                 f"{', '.join(language_name(each) for each in languages)}; name one"
             )
         chosen = languages[0]
-    for _, versions in render_letters(
+    letters = render_letters(
         inspection, resolved, languages=[chosen], recipients=[recipient.person.id]
-    ):
-        if inspection.errors:
-            raise Problems(inspection.errors)
-        document = Document((versions[chosen],), created=resolved.campaign.date)
-        return Preview(campaign, recipient.person.id, document)
-    raise AssertionError("the recipient was chosen from the campaign")  # pragma: no cover
+    )
+    _, versions = next(letters)  # the one recipient's letter
+    if inspection.errors:
+        raise Problems(inspection.errors)
+    document = Document((versions[chosen],), created=resolved.campaign.date)
+    return Preview(campaign, recipient.person.id, document, inspection.workspace.theme)
 
 
 def write_preview_html(root: Path, preview: Preview) -> Path:
     """Write the letter as one self-contained HTML page, in
     ``build/<campaign>/preview/<lang>/<recipient>.html``; return where."""
     from letterforge.build import make_output_folder
-    from letterforge.theme import workspace_theme
-    from letterforge.workspace import load_settings
     from letterforge.writers.html import letter_pages_html
 
-    settings, _ = load_settings(root)
-    theme = workspace_theme(settings.theme, settings.page_size, asset_root=root / "assets")
     document = preview.document
     folder = root / BUILD_DIR / preview.campaign / PREVIEW_DIR / document.lang
     make_output_folder(folder, root)
     path = folder / f"{preview.recipient}.html"
-    path.write_text(letter_pages_html(document, theme)[0], encoding="utf-8")
+    path.write_text(letter_pages_html(document, preview.theme)[0], encoding="utf-8")
     return path

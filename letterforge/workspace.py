@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from letterforge.assets import AssetProblem, read_image
+from letterforge.assets import ASSET_DIR, AssetProblem, read_image
 from letterforge.errors import Collector, ConfigError, Finding, Location, did_you_mean
 from letterforge.folders import BUILD_DIR, SETTINGS_FILE, campaign_names, yaml_files
 from letterforge.locale import LocaleBook
@@ -25,6 +25,7 @@ from letterforge.model import (
     resolve_scalars,
     validate_document,
 )
+from letterforge.theme import Theme, workspace_theme
 from letterforge.yamlio import YamlDocument, YamlPath, format_field_path, load_yaml_file
 
 # A campaign is named by its file name; anything else (a path) must not reach the file system.
@@ -131,6 +132,12 @@ class Workspace:
     @property
     def build_dir(self) -> Path:
         return self.root / BUILD_DIR
+
+    @property
+    def theme(self) -> Theme:
+        """The look of its letters: the built-in theme with ``theme:``, images from assets/."""
+        settings = self.settings
+        return workspace_theme(settings.theme, settings.page_size, asset_root=self.root / ASSET_DIR)
 
     def campaign_languages(self, campaign: Campaign) -> list[str]:
         """The languages a campaign is written in: its own, or the workspace's default."""
