@@ -58,7 +58,6 @@ class Staged:
 
     format: Format
     path: Path
-    size: int
     sha256: str
 
 
@@ -102,7 +101,7 @@ class Writers:
             except Exception as err:  # a library's own failure: report it with the letter
                 failures.append((fmt, f"{type(err).__name__}: {err}"))
                 continue
-            staged.append(Staged(fmt, path, path.stat().st_size, file_sha256(path)))
+            staged.append(Staged(fmt, path, file_sha256(path)))
         return JobOutcome(job.key, tuple(staged), tuple(failures))
 
     def _writer(self, fmt: Format) -> _Writer:
