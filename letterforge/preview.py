@@ -55,15 +55,17 @@ def preview_letter(
     if recipient is None:
         ids = ", ".join(person.person.id for person in resolved.recipients)
         raise ConfigError(f"--to {to}: {campaign} does not write to {to!r}; it writes to {ids}")
-    languages = narrowed(resolved.languages_for(recipient), [lang] if lang else [])
-    chosen = languages[0] if lang is None or lang in languages else None
-    if chosen is None:  # --lang fr for someone who gets fr-CA: take it, if it is one
-        if len(languages) != 1:
-            raise ConfigError(
-                f"--lang {lang}: {recipient.person.id} gets letters in "
-                f"{', '.join(language_name(each) for each in languages)}; name one"
-            )
-        chosen = languages[0]
+    offered = resolved.languages_for(recipient)
+    matching = narrowed(offered, [lang] if lang else [])
+    if lang is None or lang in matching:
+        chosen = lang or offered[0]
+    elif len(matching) == 1:  # --lang fr for someone who gets fr-CA
+        chosen = matching[0]
+    else:  # none, or several (--lang en for en-US and en-CA letters)
+        raise ConfigError(
+            f"--lang {lang}: {recipient.person.id} gets letters in "
+            f"{', '.join(language_name(each) for each in offered)}; name one of them"
+        )
     letters = render_letters(
         inspection, resolved, languages=[chosen], recipients=[recipient.person.id]
     )

@@ -39,7 +39,9 @@ def test_preview_names_what_it_cannot_find(example: Path) -> None:
     )
     no_language = run(example, "preview", USMCA, "--to", "greer", "--lang", "fr")
     assert no_language.exit_code == 1
-    assert "--lang fr" in no_language.stderr
+    assert no_language.stderr == (
+        "error: --lang fr: greer gets letters in English (en-US); name one of them\n"
+    )
 
 
 def test_preview_html_is_one_self_contained_page(example: Path) -> None:
