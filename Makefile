@@ -7,9 +7,9 @@ BIN := $(VENV)/bin
 
 # HarfBuzz's subsetter makes font embedding about ten times faster, and Caladea is the theme's
 # font (metric-compatible with Cambria, so Word and the PDF break lines alike). The tests also
-# open every DOCX in LibreOffice and read PDFs with poppler.
+# open every DOCX in LibreOffice, read PDFs with poppler, and load the review page in Chromium.
 RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-crosextra-caladea
-TEST_PACKAGES := libreoffice-writer-nogui poppler-utils fonts-dejavu-core
+TEST_PACKAGES := libreoffice-writer-nogui poppler-utils fonts-dejavu-core chromium chromium-driver
 
 .PHONY: demo test lint bench picture system-deps test-deps constraints clean
 

@@ -25,6 +25,7 @@ from letterforge.document import Document
 from letterforge.errors import LetterforgeError
 from letterforge.manifest import file_sha256
 from letterforge.model import PdfStandard
+from letterforge.review import THUMBNAIL_SUFFIX, write_thumbnail
 from letterforge.theme import Theme
 
 Format = Literal["pdf", "docx"]
@@ -54,11 +55,14 @@ def queue_document(
 
 @dataclass(frozen=True)
 class Staged:
-    """A file a job wrote into the staging folder."""
+    """A file a job wrote into the staging folder; for a PDF, also its page count and the
+    picture of its first page."""
 
     format: Format
     path: Path
     sha256: str
+    pages: int | None = None
+    thumbnail: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -93,15 +97,19 @@ class Writers:
         queued.unlink()
         for fmt in job.formats:
             path = self.staging / f"{job.key}.{fmt}"
+            thumbnail = pages = None
             try:
                 self._writer(fmt).write(document, path)
+                if fmt == "pdf":
+                    thumbnail = self.staging / f"{job.key}{THUMBNAIL_SUFFIX}"
+                    pages = write_thumbnail(path, thumbnail)
             except LetterforgeError as err:
                 failures.append((fmt, err.message))
                 continue
             except Exception as err:  # a library's own failure: report it with the letter
                 failures.append((fmt, f"{type(err).__name__}: {err}"))
                 continue
-            staged.append(Staged(fmt, path, file_sha256(path)))
+            staged.append(Staged(fmt, path, file_sha256(path), pages, thumbnail))
         return JobOutcome(job.key, tuple(staged), tuple(failures))
 
     def _writer(self, fmt: Format) -> _Writer:

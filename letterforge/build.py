@@ -41,6 +41,7 @@ from letterforge.errors import Finding, LetterforgeError, Location, OutputError,
 from letterforge.errors import relative_path as shown_path
 from letterforge.folders import BUILD_DIR, SETTINGS_FILE, campaign_names
 from letterforge.manifest import MANIFEST_NAME, Manifest, OutputRecord, WorkspaceInputs, digest
+from letterforge.review import MAIL_OUT_LIST, REVIEW_PAGE, thumbnail_name, write_review
 
 if TYPE_CHECKING:
     from letterforge.batch import JobOutcome, WriteJob
@@ -198,6 +199,8 @@ def _unchanged(
         wanted = formats or manifest.default_formats
         if not wanted or not manifest.up_to_date(folder, inputs, wanted):
             return None
+        if not all((folder / name).is_file() for name in (REVIEW_PAGE, MAIL_OUT_LIST)):
+            return None
         result.campaigns[name] = CampaignOutcome(
             unchanged=[
                 folder / output
@@ -287,6 +290,7 @@ class _Build:
         self.stale: dict[str, list[str]] = {}  # per campaign, files of letters that left it
         self.positions: dict[Path, tuple[int, str]] = {}  # each file written: its job, format
         self.workers = 1
+        self.campaigns: dict[str, ResolvedCampaign] = {}
 
     def run(self) -> BuildResult:
         from letterforge.check import inspect_workspace
@@ -302,6 +306,7 @@ class _Build:
             raise Problems(inspection.errors)
         workspace = inspection.workspace
         assert workspace is not None  # a workspace that failed to load is an error
+        self.campaigns = {campaign.name: campaign for campaign in inspection.campaigns}
         settings = workspace.settings
         formats: list[Format] = self.requested_formats or list(settings.formats)
         plans = self._plan(inspection, formats)
@@ -378,7 +383,7 @@ class _Build:
                         not self.force
                         and record is not None
                         and record.fingerprint == fingerprint
-                        and record.matches(folder / name)
+                        and record.in_place(folder, name)
                     ):
                         outcome.unchanged.append(folder / name)
                     else:
@@ -503,10 +508,14 @@ class _Build:
         for staged in outcome.staged:
             name = f"{planned.stem}.{staged.format}"
             target = folder / name
+            thumbnail = thumbnail_name(planned.stem) if staged.thumbnail else None
             try:
                 make_output_folder(target.parent, self.root)
                 os.replace(staged.path, target)
                 status = target.stat()
+                if staged.thumbnail is not None and thumbnail is not None:
+                    make_output_folder((folder / thumbnail).parent, self.root)
+                    os.replace(staged.thumbnail, folder / thumbnail)
             except (OSError, OutputError) as err:
                 message = err.message if isinstance(err, OutputError) else err.strerror or str(err)
                 self._fail(planned, target, f"cannot write it: {message}")
@@ -518,6 +527,8 @@ class _Build:
                 size=status.st_size,
                 mtime_ns=status.st_mtime_ns,
                 sha256=staged.sha256,
+                pages=staged.pages,
+                thumbnail=thumbnail,
             )
             result.written.append(target)
             self.positions[target] = (int(outcome.key), staged.format)
@@ -544,12 +555,12 @@ class _Build:
             manifest = self.manifests[name]
             for output in stale:
                 target = folder / output
-                if manifest.outputs[output].matches(target):
-                    target.unlink()
+                record = manifest.outputs[output]
+                if record.thumbnail is not None:  # drawn by the build, nobody's work
+                    _remove_file(folder / record.thumbnail, folder)
+                if record.matches(target):
+                    _remove_file(target, folder)
                     self.result.campaigns[name].removed.append(target)
-                    # An emptied language folder goes too.
-                    if target.parent != folder and not any(target.parent.iterdir()):
-                        target.parent.rmdir()
                 # A file changed since it was written is someone's work: kept, not tracked.
                 del manifest.outputs[output]
 
@@ -575,7 +586,7 @@ class _Build:
                 self._commit(future.result())
         for manifest in self.manifests.values():
             manifest.inputs = None
-        self._save_manifests()
+        self._save_manifests(review=True)
 
     def _discard(self) -> None:
         """Forget everything written before the check finished: nothing is put in place."""
@@ -601,18 +612,33 @@ class _Build:
                 manifest.default_formats = list(settings_formats)
             elif manifest.inputs != inputs or failed:
                 manifest.inputs = None
-        self._save_manifests()
+        self._save_manifests(review=True)
 
-    def _save_manifests(self) -> None:
+    def _save_manifests(self, *, review: bool = False) -> None:
+        """Save each campaign's manifest and, at the end of a build, its review page and
+        mail-out list, which describe the files the manifest lists."""
         for name, manifest in self.manifests.items():
             folder = self.build_dir / name
             if manifest.outputs or (folder / MANIFEST_NAME).exists():
                 make_output_folder(folder, self.root)
                 manifest.write(folder)
+                if review:
+                    campaign = self.campaigns[name]
+                    stems = [planned.stem for planned in plan_documents(campaign)]
+                    write_review(folder, campaign, manifest, stems)
         self.last_manifest_save = time.monotonic()
 
     def _count(self, kind: str) -> int:
         return sum(len(getattr(outcome, kind)) for outcome in self.result.campaigns.values())
+
+
+def _remove_file(path: Path, folder: Path) -> None:
+    """Remove ``path``, and the folders inside ``folder`` that this empties."""
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != folder and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
 
 
 def _person_data(record: PersonRecord) -> str:

@@ -32,7 +32,7 @@ from letterforge import __version__
 from letterforge.folders import SETTINGS_FILE
 
 MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 # The workspace's inputs: a change to any file here may change a letter.
 INPUT_FILES = (SETTINGS_FILE,)
 INPUT_FOLDERS = ("recipients", "campaigns", "templates", "locales", "assets")
@@ -69,6 +69,15 @@ class OutputRecord:
     size: int
     mtime_ns: int
     sha256: str
+    pages: int | None = None  # a PDF's; the review page shows it
+    thumbnail: str | None = None  # a PDF's first page, drawn for the review page
+
+    def in_place(self, folder: Path, name: str) -> bool:
+        """Whether the file ``name`` in the campaign's ``folder`` is still as written, with
+        its thumbnail."""
+        return self.matches(folder / name) and (
+            self.thumbnail is None or (folder / self.thumbnail).is_file()
+        )
 
     def matches(self, path: Path) -> bool:
         """Whether ``path`` is still the file the build wrote (nobody replaced or edited it)."""
@@ -138,7 +147,7 @@ class Manifest:
         return (
             self.inputs == inputs
             and set(formats) <= set(self.formats)
-            and all(record.matches(folder / name) for name, record in self.outputs.items())
+            and all(record.in_place(folder, name) for name, record in self.outputs.items())
         )
 
 

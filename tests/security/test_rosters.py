@@ -9,6 +9,7 @@ import pytest
 from packaging.version import Version
 
 from tests.conftest import docx_paragraphs, flat, make_workspace, pdf_pages, replace_in, run
+from tests.test_review import read_mail_out_list
 
 ROSTER = "recipients/people.yaml"
 
@@ -198,3 +199,32 @@ def test_a_very_long_template_name_is_an_error_not_a_crash(tmp_path: Path) -> No
     checked = run(workspace, "check", "-q")
     assert checked.exit_code == 1
     assert checked.stdout.startswith("campaigns/note.yaml:3:11: error: template: 'xxx")
+
+
+def test_roster_text_cannot_become_markup_or_a_spreadsheet_formula(tmp_path: Path) -> None:
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "recipients/people.yaml": (
+                "people:\n"
+                "  - id: ana\n"
+                "    name: {given: '<b>Ana</b>', family: '=HYPERLINK(\"http://x\")'}\n"
+                "    gender: f\n"
+                "    honorific: Ms.\n"
+                "  - id: sam\n"
+                "    name: {given: Sam, family: Lee}\n"
+            ),
+        },
+    )
+    result = run(workspace, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    folder = workspace / "build/note"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "<b>Ana</b>" not in page
+    assert "&lt;b&gt;Ana&lt;/b&gt;" in page
+    [row] = read_mail_out_list(folder)
+    assert (row["recipient"], row["name"]) == ("ana", '<b>Ana</b> =HYPERLINK("http://x")')
+    # A name that starts like a formula is quoted, so a spreadsheet shows it as text.
+    replace_in(workspace / "recipients/people.yaml", "given: '<b>Ana</b>'", "given: '=1+1'")
+    assert run(workspace, "build", "--format", "docx").exit_code == 0
+    assert read_mail_out_list(folder)[0]["name"] == '\'=1+1 =HYPERLINK("http://x")'
