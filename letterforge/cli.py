@@ -235,6 +235,76 @@ def preview(
 
 
 @cli.command()
+@click.argument("revisions", nargs=-1, metavar="[REV] [REV2]")
+@click.option(
+    "-c", "--campaign", "campaigns", multiple=True, help="Only this campaign (repeatable)."
+)
+@click.option("-l", "--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option(
+    "--only", multiple=True, metavar="ID", help="Only letters to this person (repeatable)."
+)
+@click.option(
+    "-U",
+    "--unified",
+    "context",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Lines of context around each change.",
+)
+@click.option(
+    "--word-diff",
+    is_flag=True,
+    help="Mark the changed words inside each paragraph: [-old-]{+new+}.",
+)
+@click.option("--name-only", is_flag=True, help="Print only which letters differ.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code tells.")
+@click.pass_obj
+def diff(
+    options: Options,
+    revisions: tuple[str, ...],
+    campaigns: tuple[str, ...],
+    languages: tuple[str, ...],
+    only: tuple[str, ...],
+    context: int,
+    word_diff: bool,
+    name_only: bool,
+    quiet: bool,
+) -> None:
+    """Show how the letters' text changes between two git revisions.
+
+    With no REV, compares HEAD with the working tree; with REV, that revision with the working
+    tree; with REV and REV2, those two revisions. Prints a unified diff per recipient and
+    language. Exits 0 when no letter differs, 1 when some do, 2 when they cannot be compared.
+    """
+    import os
+    import sys
+
+    from letterforge.diff import diff_letters
+    from letterforge.errors import failing_with
+
+    if len(revisions) > 2:
+        raise click.UsageError("give at most two revisions: REV [REV2]")
+    with failing_with(2):  # 1 means the letters differ
+        result = diff_letters(
+            _root(options),
+            old=revisions[0] if revisions else "HEAD",
+            new=revisions[1] if len(revisions) == 2 else None,
+            campaigns=campaigns,
+            languages=languages,
+            only=only,
+            context=context,
+        )
+    if not quiet:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        for line in result.lines(color=color, name_only=name_only, word_diff=word_diff):
+            click.echo(line)
+        click.echo(result.summary(), err=True)
+    if result.differs:
+        raise SystemExit(1)
+
+
+@cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def init(folder: Path) -> None:
     """Create a new workspace in FOLDER that `letterforge build` renders as it is.

@@ -149,6 +149,17 @@ class OutputError(LetterforgeError):
     """A letter could not be written to ``build/``."""
 
 
+@contextmanager
+def failing_with(exit_code: int) -> Iterator[None]:
+    """Give every error raised inside the exit code ``exit_code``: for commands whose exit
+    code 1 means an answer (``diff``: the letters differ), not a failure."""
+    try:
+        yield
+    except LetterforgeError as err:
+        err.exit_code = exit_code  # type: ignore[misc]  # click reads it from the instance
+        raise
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'title'?)`` when ``word`` nearly matches one of ``choices``, else ``""``."""
     import difflib
