@@ -47,6 +47,7 @@ from letterforge.render import (
     person_context,
     template_language,
 )
+from letterforge.scaffold import PLACEHOLDER
 from letterforge.template_scan import Shapes, scan_template
 from letterforge.workspace import (
     CampaignRecord,
@@ -293,8 +294,9 @@ def _check_templates(
     people = frozenset(PERSON_FIELDS)
     loop_shapes = {"cc": people, "signatories": people}
     templates: dict[str | None, tuple[Template, Shapes]] = {}
+    layout_template = None
     try:
-        layout = renderer.layout(record)
+        layout = layout_template = renderer.layout(record)
         templates[layout.name] = (layout, {**shapes, "body": None})
     except LetterforgeError as err:
         inspection.add(err)
@@ -316,6 +318,27 @@ def _check_templates(
             where = Location(renderer.shown(problem.filename), problem.line)
             inspection.add(Finding(where, problem.message))
             inspection.scanned.add((where.path, problem.message))
+        if template is not layout_template:
+            _check_placeholder(inspection, renderer, template)
+
+
+def _check_placeholder(
+    inspection: Inspection, renderer: LetterRenderer, template: Template
+) -> None:
+    """Warn about the paragraph ``letterforge new`` left in a body template it wrote."""
+    loader = renderer.environment.loader
+    assert template.name is not None and loader is not None
+    source, _, _ = loader.get_source(renderer.environment, template.name)
+    for number, line in enumerate(source.splitlines(), 1):
+        if PLACEHOLDER in line:
+            inspection.add(
+                Finding(
+                    Location(renderer.shown(template.filename or template.name), number),
+                    "this is still the placeholder paragraph of letterforge new: write the "
+                    "letter here",
+                    severity="warning",
+                )
+            )
 
 
 def _check_place(inspection: Inspection, campaign: ResolvedCampaign) -> None:

@@ -318,6 +318,65 @@ def init(folder: Path) -> None:
     click.echo(f"next: cd {folder} && letterforge build", err=True)
 
 
+@cli.group()
+def new() -> None:
+    """Start the next campaign or template from the workspace's own defaults."""
+
+
+@new.command(name="campaign")
+@click.argument("name")
+@click.option(
+    "--like",
+    metavar="CAMPAIGN",
+    help="Copy this campaign's people and languages (default: the latest campaign by date).",
+)
+@click.option(
+    "--template",
+    metavar="NAME",
+    help="Use this existing template (default: a new one named after the campaign).",
+)
+@click.option("--title", help="The campaign's title (default: made from NAME).")
+@click.pass_obj
+def new_campaign(
+    options: Options, name: str, like: str | None, template: str | None, title: str | None
+) -> None:
+    """Write campaigns/NAME.yaml, dated today, with the recipients, CC list, signatories and
+    languages of the latest campaign, and a template for it. Never replaces a file."""
+    from letterforge.scaffold import new_campaign as scaffold_campaign
+
+    root = _root(options)
+    written = scaffold_campaign(root, name, like=like, template=template, title=title)
+    for path in written:
+        click.echo(path.relative_to(root).as_posix())
+    if len(written) > 1:
+        click.echo(
+            f"next: write the letter in templates/{name}/, then letterforge preview {name}",
+            err=True,
+        )
+    else:
+        click.echo(f"next: letterforge preview {name}", err=True)
+
+
+@new.command(name="template")
+@click.argument("name")
+@click.option(
+    "-l",
+    "--lang",
+    "languages",
+    multiple=True,
+    help="A language to write it in (repeatable; default: the workspace's languages).",
+)
+@click.pass_obj
+def new_template(options: Options, name: str, languages: tuple[str, ...]) -> None:
+    """Write templates/NAME/letter.LANG.md.j2 in each language, each with a placeholder
+    paragraph that check warns about until it is replaced. Never replaces a file."""
+    from letterforge.scaffold import new_template as scaffold_template
+
+    root = _root(options)
+    for path in scaffold_template(root, name, languages=list(languages)):
+        click.echo(path.relative_to(root).as_posix())
+
+
 @cli.command()
 @click.pass_obj
 def doctor(options: Options) -> None:
