@@ -13,6 +13,7 @@ from pathlib import Path
 
 from benchmarks.synthetic import make_workspace
 from tests.conftest import copy_example, is_letter, pdf_pages
+from tests.test_review import read_mail_out_list
 
 LETTERFORGE = str(Path(sys.executable).parent / "letterforge")
 
@@ -57,6 +58,12 @@ def test_ctrl_c_stops_cleanly_and_the_next_build_finishes_the_rest(tmp_path: Pat
     assert {f"states/{name}" for name in manifest["outputs"]} == written
     for name, record in manifest["outputs"].items():
         assert record["sha256"] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    # So do the review page and the mail-out list.
+    rows = read_mail_out_list(folder)
+    listed = {f"states/{row[fmt]}" for row in rows for fmt in ("pdf", "docx") if row[fmt]}
+    assert listed == written
+    page = (folder / "index.html").read_text()
+    assert all(f'href="{row["pdf"]}"' in page for row in rows if row["pdf"])
     # The next build writes the rest, and only the rest.
     again = subprocess.run(
         [LETTERFORGE, "build", "--jobs", "2"], cwd=workspace, capture_output=True, text=True
