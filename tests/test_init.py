@@ -79,3 +79,19 @@ def test_the_pre_commit_hook_runs_check_on_workspace_files(example: Path) -> Non
     broken = subprocess.run(command, cwd=example, capture_output=True, text=True)
     assert broken.returncode == 1
     assert broken.stdout.startswith("campaigns/essential-services-2020.yaml:")
+
+
+def test_the_workspace_readme_commands_run_in_a_new_workspace(tmp_path: Path) -> None:
+    workspace = tmp_path / "letters"
+    assert run(tmp_path, "init", str(workspace)).exit_code == 0
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=workspace, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=workspace, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "init"], cwd=workspace, check=True)
+    readme = (workspace / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^    (letterforge [^#\n]*)", readme, flags=re.MULTILINE)
+    assert len(commands) == 5
+    for command in commands:
+        result = run(workspace, *shlex.split(command)[1:])
+        assert result.exit_code == 0, (command, result.output)
+    assert (workspace / "build/first-letter/index.html").is_file()
