@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from letterforge.workspace import PersonRecord, ResolvedCampaign, Workspace
 
 Format = Literal["pdf", "docx"]
+FORMATS: tuple[Format, ...] = ("pdf", "docx")
 BUNDLE_DIR = "bundle"
 STAGING_DIR = ".staging"
 # Starting a worker (a fresh interpreter importing WeasyPrint) costs about as much as writing
@@ -288,6 +289,7 @@ class _Build:
         self.created_build_dir = not self.build_dir.exists()
         self.last_manifest_save = time.monotonic()
         self.stale: dict[str, list[str]] = {}  # per campaign, files of letters that left it
+        self.fingerprints: dict[str, dict[str, str]] = {}  # per campaign, each file's, now
         self.positions: dict[Path, tuple[int, str]] = {}  # each file written: its job, format
         self.workers = 1
         self.campaigns: dict[str, ResolvedCampaign] = {}
@@ -365,11 +367,17 @@ class _Build:
                 self.inputs.hashes[f"campaigns/{campaign.name}.yaml"],
                 *sorted(_person_data(record) for record in (*campaign.cc, *campaign.signatories)),
             )
-            every = {planned.stem for planned in plan_documents(campaign)}
-            self.stale[campaign.name] = [
-                name for name in manifest.outputs if name.rsplit(".", 1)[0] not in every
-            ]
             people = {record.person.id: _person_data(record) for record in campaign.recipients}
+            # What every file of the campaign would be made from now, in either format: the
+            # review page marks the files a narrowed build left out of date.
+            current = self.fingerprints[campaign.name] = {
+                f"{planned.stem}.{fmt}": digest(
+                    shared, people[planned.recipient], f"{planned.stem}.{fmt}"
+                )
+                for planned in plan_documents(campaign)
+                for fmt in FORMATS
+            }
+            self.stale[campaign.name] = [name for name in manifest.outputs if name not in current]
             plan = plans[campaign.name] = []
             for planned in plan_documents(campaign, languages=self.languages, only=self.only):
                 # Before writing anything: no output folder may be a link out of the workspace.
@@ -377,7 +385,7 @@ class _Build:
                 to_write: dict[Format, str] = {}
                 for fmt in formats:
                     name = f"{planned.stem}.{fmt}"
-                    fingerprint = digest(shared, people[planned.recipient], name)
+                    fingerprint = current[name]
                     record = manifest.outputs.get(name)
                     if (
                         not self.force
@@ -510,13 +518,16 @@ class _Build:
             target = folder / name
             thumbnail = thumbnail_name(planned.stem) if staged.thumbnail else None
             try:
-                make_output_folder(target.parent, self.root)
-                os.replace(staged.path, target)
-                status = target.stat()
+                # The thumbnail first: once the letter is in place, it is recorded.
                 if staged.thumbnail is not None and thumbnail is not None:
                     make_output_folder((folder / thumbnail).parent, self.root)
                     os.replace(staged.thumbnail, folder / thumbnail)
+                make_output_folder(target.parent, self.root)
+                os.replace(staged.path, target)
+                status = target.stat()
             except (OSError, OutputError) as err:
+                # Whatever is there now is not what the manifest says: the next build writes it.
+                manifest.outputs.pop(name, None)
                 message = err.message if isinstance(err, OutputError) else err.strerror or str(err)
                 self._fail(planned, target, f"cannot write it: {message}")
                 continue
@@ -625,7 +636,7 @@ class _Build:
                 if review:
                     campaign = self.campaigns[name]
                     stems = [planned.stem for planned in plan_documents(campaign)]
-                    write_review(folder, campaign, manifest, stems)
+                    write_review(folder, campaign, manifest, stems, self.fingerprints[name])
         self.last_manifest_save = time.monotonic()
 
     def _count(self, kind: str) -> int:

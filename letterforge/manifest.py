@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -111,11 +112,14 @@ class Manifest:
             data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
             if data.get("manifest") != MANIFEST_VERSION:
                 return cls()
+            outputs = {name: OutputRecord(**record) for name, record in data["outputs"].items()}
+            if not all(_trustworthy(name, record) for name, record in outputs.items()):
+                return cls()
             return cls(
                 inputs=data["inputs"],
                 formats=list(data["formats"]),
                 default_formats=list(data["default_formats"]),
-                outputs={name: OutputRecord(**record) for name, record in data["outputs"].items()},
+                outputs=outputs,
             )
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
@@ -149,6 +153,36 @@ class Manifest:
             and set(formats) <= set(self.formats)
             and all(record.in_place(folder, name) for name, record in self.outputs.items())
         )
+
+
+# What a build names its files: <language or bundle>/<recipient id>.<format>.
+_OUTPUT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*\.(?:pdf|docx)")
+
+
+def _trustworthy(name: str, record: OutputRecord) -> bool:
+    """Whether a manifest's entry is one a build could have written. A repository can commit
+    build/ with a manifest in it: a build removes stale files the manifest names, and the
+    review page shows its values, so nothing may lead out of the campaign's folder or be
+    anything but what it claims to be."""
+    from letterforge.review import thumbnail_name
+
+    types: dict[str, type | tuple[type, ...]] = {
+        "recipient": str,
+        "fingerprint": str,
+        "size": int,
+        "mtime_ns": int,
+        "sha256": str,
+        "pages": (int, type(None)),
+        "thumbnail": (str, type(None)),
+    }
+    return (
+        _OUTPUT_NAME.fullmatch(name) is not None
+        and ".." not in name
+        and all(isinstance(getattr(record, key), kind) for key, kind in types.items())
+        and isinstance(record.languages, list)
+        and all(isinstance(lang, str) for lang in record.languages)
+        and record.thumbnail in (None, thumbnail_name(name.rsplit(".", 1)[0]))
+    )
 
 
 def digest(*parts: str | bytes) -> str:

@@ -52,6 +52,7 @@ MAIL_OUT_COLUMNS = (
     "pdf_sha256",
     "docx",
     "docx_sha256",
+    "out_of_date",
 )
 
 
@@ -75,11 +76,17 @@ def thumbnail_name(stem: str) -> str:
 
 
 def write_review(
-    folder: Path, campaign: ResolvedCampaign, manifest: Manifest, stems: Iterable[str]
+    folder: Path,
+    campaign: ResolvedCampaign,
+    manifest: Manifest,
+    stems: Iterable[str],
+    fingerprints: dict[str, str],
 ) -> None:
     """Write ``index.html`` and ``manifest.csv`` into the campaign's ``folder`` from its
-    ``manifest``, listing documents in the order of ``stems`` (the campaign's plan)."""
-    documents = _documents(campaign, manifest, stems)
+    ``manifest``, listing documents in the order of ``stems`` (the campaign's plan). A file
+    whose fingerprint differs from ``fingerprints`` (what it would be made from now) is
+    marked out of date: a build narrowed by format, language or recipient left it."""
+    documents = _documents(campaign, manifest, stems, fingerprints)
     _replace(folder / REVIEW_PAGE, _page(folder, campaign, documents).encode("utf-8"))
     _replace(folder / MAIL_OUT_LIST, _mail_out_list(documents))
 
@@ -87,10 +94,17 @@ def write_review(
 class _Document:
     """One document of the review: its recipient and the files written of it."""
 
-    def __init__(self, stem: str, recipient: PersonRecord, files: dict[str, OutputRecord]):
+    def __init__(
+        self,
+        stem: str,
+        recipient: PersonRecord,
+        files: dict[str, OutputRecord],
+        out_of_date: list[str],
+    ):
         self.stem = stem
         self.recipient = recipient
         self.files = files  # by format
+        self.out_of_date = out_of_date  # formats
         some = next(iter(files.values()))
         self.languages: list[str] = some.languages
         pdf = files.get("pdf")
@@ -102,7 +116,10 @@ class _Document:
 
 
 def _documents(
-    campaign: ResolvedCampaign, manifest: Manifest, stems: Iterable[str]
+    campaign: ResolvedCampaign,
+    manifest: Manifest,
+    stems: Iterable[str],
+    fingerprints: dict[str, str],
 ) -> list[_Document]:
     people = {record.person.id: record for record in campaign.recipients}
     by_stem: dict[str, dict[str, OutputRecord]] = {}
@@ -114,7 +131,12 @@ def _documents(
         files = by_stem.get(stem)
         if files:
             recipient = next(iter(files.values())).recipient
-            documents.append(_Document(stem, people[recipient], files))
+            out_of_date = [
+                fmt
+                for fmt, record in files.items()
+                if record.fingerprint != fingerprints.get(f"{stem}.{fmt}")
+            ]
+            documents.append(_Document(stem, people[recipient], files, out_of_date))
     return documents
 
 
@@ -154,6 +176,7 @@ def _mail_out_list(documents: list[_Document]) -> bytes:
                 pdf.sha256 if pdf else "",
                 document.name("docx") if docx else "",
                 docx.sha256 if docx else "",
+                " ".join(document.out_of_date),
             )
         )
     return output.getvalue().encode("utf-8-sig")
@@ -186,6 +209,16 @@ def _page(folder: Path, campaign: ResolvedCampaign, documents: list[_Document]) 
             f'mail-out list: <a href="{MAIL_OUT_LIST}">{MAIL_OUT_LIST}</a>',
         )
     )
+    stale = sum(len(document.out_of_date) for document in documents)
+    if stale:
+        facts.append(
+            (
+                "Out of date",
+                f"<mark>{stale} file{'s' * (stale != 1)}</mark> made before the latest edits "
+                "(a build narrowed by format, language or recipient left them); "
+                "run <code>letterforge build</code>",
+            )
+        )
     rows = "\n".join(_row(folder, document) for document in documents)
     header = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
     return f"""<!DOCTYPE html>
@@ -240,10 +273,11 @@ def _row(folder: Path, document: _Document) -> str:
     links = " ".join(
         f'<a href="{_url(document.name(fmt))}">{fmt.upper()}</a>'
         f" <small>{_size(document.files[fmt].size)}</small>"
+        + (" <mark>out of date</mark>" if fmt in document.out_of_date else "")
         for fmt in ("pdf", "docx")
         if fmt in document.files
     )
-    pages = "" if document.pages is None else str(document.pages)
+    pages = "" if document.pages is None else _text(str(document.pages))
     return (
         f'<tr id="{_text(document.stem)}"><td class="page">{picture}</td>'
         f"<td>{'<br>'.join(details)}</td><td>{_text(languages)}</td>"
@@ -288,6 +322,7 @@ td.page img { display: block; border: 1px solid #cbd2dc; box-shadow: 0 1px 3px #
   height: auto; background: #fff; }
 td.count { text-align: right; }
 td.files a { font-weight: 600; margin-right: .2rem; }
+mark { background: #fde68a; color: #713f12; border-radius: 3px; padding: 0 .3em; font-size: .8em; }
 small { color: #5f6b7a; }
 code { font-size: .85em; color: #5f6b7a; }
 a { color: #1f5fbf; }

@@ -272,3 +272,29 @@ def test_the_review_page_loads_in_chromium_with_every_link_and_picture(
             assert browser.get_log("browser") == []  # no failed load, no error
     finally:
         browser.quit()
+
+
+def test_files_a_narrowed_build_left_behind_are_marked_out_of_date(example: Path) -> None:
+    assert run(example, "build", USMCA).exit_code == 0
+    folder = example / "build" / USMCA
+    replace_in(
+        example / "recipients/trade-ministers-2025.yaml",
+        "title: {en: United States Trade Representative}",
+        "title: {en: U.S. Trade Representative}",
+    )
+    assert run(example, "build", USMCA, "--format", "docx").exit_code == 0
+    # Greer's PDF predates the edit; his DOCX and everyone else's files do not.
+    assert {row["pdf"]: row["out_of_date"] for row in read_mail_out_list(folder)} == {
+        "en-US/greer.pdf": "pdf",
+        "es-MX/ebrard-2025.pdf": "",
+        "fr-CA/sidhu.pdf": "",
+        "en-CA/sidhu.pdf": "",
+        "bundle/sidhu.pdf": "",
+    }
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert page.count("<mark>out of date</mark>") == 1
+    assert "<dt>Out of date</dt><dd><mark>1 file</mark> made before the latest edits" in page
+    # A full build brings it up to date, and the marks go.
+    assert run(example, "build", USMCA).exit_code == 0
+    assert all(row["out_of_date"] == "" for row in read_mail_out_list(folder))
+    assert "out of date" not in (folder / "index.html").read_text(encoding="utf-8").lower()

@@ -228,3 +228,25 @@ def test_roster_text_cannot_become_markup_or_a_spreadsheet_formula(tmp_path: Pat
     replace_in(workspace / "recipients/people.yaml", "given: '<b>Ana</b>'", "given: '=1+1'")
     assert run(workspace, "build", "--format", "docx").exit_code == 0
     assert read_mail_out_list(folder)[0]["name"] == '\'=1+1 =HYPERLINK("http://x")'
+
+
+def test_a_committed_manifest_cannot_remove_files_or_inject_markup(example: Path) -> None:
+    """A repository can commit build/ with a manifest in it; a build removes the stale files a
+    manifest names and shows its values on the review page."""
+    import json
+
+    assert run(example, "build", "essential-services-2020", "--format", "docx").exit_code == 0
+    folder = example / "build/essential-services-2020"
+    victim = example / "recipients/mexico-federal.yaml"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    record = manifest["outputs"]["en/romo.docx"]
+    manifest["outputs"]["xx/gone.pdf"] = {
+        **record,
+        "thumbnail": "../../recipients/mexico-federal.yaml",
+    }
+    manifest["outputs"]["en/romo.pdf"] = {**record, "pages": "<script>alert(1)</script>"}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    result = run(example, "build", "essential-services-2020", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    assert victim.is_file()
+    assert "<script>" not in (folder / "index.html").read_text(encoding="utf-8")
