@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import posixpath
 import re
 import subprocess
 import tempfile
@@ -27,7 +28,8 @@ from letterforge.manifest import INPUT_FILES, INPUT_FOLDERS
 
 WORKING_TREE = "working tree"
 # git's file modes: a file, an executable file, a symbolic link. Submodules are left out.
-_BLOB_MODES = {"100644", "100755", "120000"}
+_LINK_MODE = "120000"
+_BLOB_MODES = {"100644", "100755", _LINK_MODE}
 
 
 class DiffError(LetterforgeError):
@@ -80,7 +82,7 @@ class LetterDiff:
             elif word_diff:
                 yield from _word_diff(lines, color=color)
             else:
-                yield from (_colored(line) if color else line for line in lines)
+                yield from _unified(lines, color=color)
 
     def summary(self) -> str:
         """``3 of 8 letters differ: 2 changed, 1 added`` or ``no letter differs (8 letters)``."""
@@ -133,6 +135,11 @@ def diff_letters(
                 raise DiffError(f"no campaign {name!r} at {old} or {new_name}")
         before = _texts(old_root, old, names, languages, only)
         after = _texts(new_root, new_name, names, languages, only)
+    if (languages or only) and not (before or after):
+        narrowing = " ".join(
+            [*(f"--lang {lang}" for lang in languages), *(f"--only {each}" for each in only)]
+        )
+        raise DiffError(f"{narrowing}: no letter at {old} or {new_name} matches")
     result = LetterDiff(old, new_name)
     for key in sorted(before.keys() | after.keys()):
         old_lines, new_lines = before.get(key), after.get(key)
@@ -175,10 +182,11 @@ def _word_diff(lines: list[str], *, color: bool) -> Iterator[str]:
         removed.clear()
         added.clear()
 
-    for line in lines:
-        if line.startswith(("---", "+++", "@@")):
+    yield from _unified(lines[:2], color=color)  # the ---/+++ lines
+    for line in lines[2:]:
+        if line.startswith("@@"):  # a text line starts with " ", "-" or "+"
             yield from merged() if removed or added else ()
-            yield _colored(line) if color else line
+            yield from _unified([line], color=color, headers=0)
         elif line.startswith("-"):
             if added:  # a new run begins
                 yield from merged()
@@ -212,18 +220,22 @@ def _marked_words(old: str, new: str, *, color: bool) -> str:
     return "".join(pieces)
 
 
-def _colored(line: str) -> str:
+def _unified(lines: list[str], *, color: bool, headers: int = 2) -> Iterator[str]:
+    """A letter's unified diff, colored for a terminal when ``color``. Its first ``headers``
+    lines name the two versions: a paragraph can start with ``---`` too."""
     import click
 
-    if line.startswith(("---", "+++")):
-        return click.style(line, bold=True)
-    if line.startswith("@@"):
-        return click.style(line, fg="cyan")
-    if line.startswith("-"):
-        return click.style(line, fg="red")
-    if line.startswith("+"):
-        return click.style(line, fg="green")
-    return line
+    for index, line in enumerate(lines):
+        if not color:
+            yield line
+        elif index < headers:
+            yield click.style(line, bold=True)
+        elif line.startswith("@@"):
+            yield click.style(line, fg="cyan")
+        elif line.startswith(("-", "+")):
+            yield click.style(line, fg="red" if line[0] == "-" else "green")
+        else:
+            yield line
 
 
 def _texts(
@@ -240,9 +252,9 @@ def _texts(
     chosen = [name for name in names if name in present] if names else present
     if not chosen:
         return {}
-    inspection = inspect_workspace(
-        root, campaigns=chosen, languages=languages, only=only, render=False
-    )
+    # Narrowed while rendering, not while checking: a recipient or language that only one
+    # revision has is an added or removed letter, not an error.
+    inspection = inspect_workspace(root, campaigns=chosen, render=False)
     texts: dict[LetterKey, list[str]] = {}
     if not inspection.errors:
         for campaign in inspection.renderable:
@@ -292,8 +304,8 @@ class _Repository:
     @classmethod
     def of(cls, root: Path) -> _Repository:
         try:
-            top = _git(root, "rev-parse", "--show-toplevel").decode().strip()
-            prefix = _git(root, "rev-parse", "--show-prefix").decode().strip()
+            top = os.fsdecode(_git(root, "rev-parse", "--show-toplevel")).removesuffix("\n")
+            prefix = os.fsdecode(_git(root, "rev-parse", "--show-prefix")).removesuffix("\n")
         except DiffError as err:
             raise DiffError(
                 f"{root} is not in a git repository: diff compares letters at git revisions"
@@ -306,7 +318,7 @@ class _Repository:
             if revision.startswith("-"):  # never an option to git
                 raise DiffError(revision)
             found = _git(self.top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
-            return found.decode().strip()
+            return found.decode("ascii").removesuffix("\n")
         except DiffError:
             raise DiffError(
                 f"unknown revision {revision!r}: name a commit, branch or tag "
@@ -318,34 +330,58 @@ class _Repository:
         """The workspace's input files at ``revision``, in a temporary folder; ``None`` when
         the workspace did not exist at that revision."""
         commit = self.commit(revision)
-        wanted = [self.prefix + name for name in (*INPUT_FILES, *INPUT_FOLDERS)]
-        listing = _git(self.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *wanted)
-        entries = []
-        for record in listing.split(b"\0"):
-            if not record:
-                continue
-            meta, _, path = record.partition(b"\t")
-            mode, kind, sha = meta.decode().split()
-            if kind == "blob" and mode in _BLOB_MODES:
-                entries.append((mode, sha, os.fsdecode(path)))
+        files = self._files(commit, [self.prefix + name for name in (*INPUT_FILES, *INPUT_FOLDERS)])
         with tempfile.TemporaryDirectory(prefix="letterforge-diff-") as temporary:
             folder = Path(temporary)
-            paths = [entry[2].removeprefix(self.prefix) for entry in entries]
-            if SETTINGS_FILE not in paths:
+            if self.prefix + SETTINGS_FILE not in files:
                 yield None
                 return
-            contents = self._blobs([sha for _, sha, _ in entries])
-            for (mode, _, _), name, content in zip(entries, paths, contents, strict=True):
-                relative = PurePosixPath(name)
+            for path, (mode, content) in files.items():
+                relative = PurePosixPath(path.removeprefix(self.prefix))
                 if relative.is_absolute() or ".." in relative.parts:
-                    raise DiffError(f"{revision}:{name}: not a path inside the workspace")
+                    raise DiffError(f"{revision}:{relative}: not a path inside the workspace")
                 target = folder.joinpath(*relative.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if mode == "120000":  # a symbolic link, made as git would make it
+                if mode == _LINK_MODE:  # a symbolic link, made as git would make it
                     os.symlink(os.fsdecode(content), target)
                 else:
                     target.write_bytes(content)
             yield folder
+
+    def _files(self, commit: str, paths: list[str]) -> dict[str, tuple[str, bytes]]:
+        """The files under ``paths`` at ``commit``, by path with their mode and content, and
+        the workspace files their symbolic links lead to, as a checkout would have them."""
+        files: dict[str, tuple[str, bytes]] = {}
+        asked = set(paths)
+        while paths:
+            listing = _git(self.top, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths)
+            found = []
+            for record in listing.split(b"\0"):
+                meta, _, raw_name = record.partition(b"\t")
+                if not record or os.fsdecode(raw_name) in files:
+                    continue
+                mode, kind, sha = meta.decode().split()
+                if kind == "blob" and mode in _BLOB_MODES:
+                    found.append((os.fsdecode(raw_name), mode, sha))
+            paths = []
+            for (name, mode, _), content in zip(
+                found, self._blobs([sha for _, _, sha in found]), strict=True
+            ):
+                files[name] = (mode, content)
+                if mode != _LINK_MODE:
+                    continue
+                target = posixpath.normpath(
+                    posixpath.join(posixpath.dirname(name), os.fsdecode(content))
+                )
+                # A link out of the workspace stays dangling: loading refuses it, as it would.
+                if (
+                    target.startswith(self.prefix)
+                    and not target.startswith("../")
+                    and (target not in asked)
+                ):
+                    asked.add(target)
+                    paths.append(target)
+        return files
 
     def _blobs(self, shas: list[str]) -> list[bytes]:
         """The content of each blob, read by one ``git cat-file --batch``."""

@@ -197,3 +197,49 @@ def test_the_readme_examples_run(repository: Path) -> None:
     changes = [line for line in printed[3:] if line.startswith(("-", "+"))]
     for example, line in zip(shown[3:], changes, strict=True):  # the README leaves out context
         assert line.startswith(example.removesuffix(" …"))
+
+
+def test_a_recipient_only_one_side_has_is_added_even_when_named(repository: Path) -> None:
+    replace_in(
+        repository / f"campaigns/{USMCA}.yaml",
+        "to: [greer, ebrard-2025, sidhu]",
+        "to: [greer, sidhu]",
+    )
+    commit_all(repository, "Ebrard leaves the campaign")
+    result = run(repository, "diff", "HEAD~1", "HEAD", "--only", "ebrard-2025", "--name-only")
+    assert (result.exit_code, result.stdout) == (1, f"{USMCA}/es-MX/ebrard-2025\n")
+    nobody = run(repository, "diff", "--only", "nobody")
+    assert (nobody.exit_code, nobody.stderr) == (
+        2,
+        "error: --only nobody: no letter at HEAD or working tree matches\n",
+    )
+
+
+def test_a_link_to_another_file_of_the_workspace_is_followed(repository: Path) -> None:
+    roster = repository / "recipients/trade-ministers-2025.yaml"
+    (repository / "drafts").mkdir()
+    roster.rename(repository / "drafts/ministers.yaml")
+    roster.symlink_to("../drafts/ministers.yaml")
+    commit_all(repository, "The ministers' roster lives in drafts/")
+    assert run(repository, "check").exit_code == 0
+    result = run(repository, "diff", "HEAD~1", "HEAD")
+    assert (result.exit_code, result.stdout) == (0, ""), result.output
+
+
+def test_a_paragraph_that_looks_like_a_diff_header_is_text(repository: Path) -> None:
+    replace_in(repository / TEMPLATE, "Our member companies", "--- one\n\nOur member companies")
+    commit_all(repository, "A paragraph of dashes")
+    replace_in(repository / TEMPLATE, "--- one", "--- two")
+    result = run(repository, "diff", "--word-diff", "-U0")
+    assert result.stdout.splitlines()[3] == "--- [-one-]{+two+}"
+
+
+def test_a_workspace_folder_whose_name_has_spaces(tmp_path: Path) -> None:
+    workspace = copy_example(tmp_path / " letters ")
+    git(workspace, "init", "-q")
+    commit_all(workspace, "Letters")
+    result = run(workspace, "diff")
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "no letter differs between HEAD and working tree (6 letters)\n",
+    )
