@@ -62,14 +62,10 @@ def new_template(root: Path, name: str, *, languages: list[str] | None = None) -
         ConfigError: a bad name or language, or one of the files exists; nothing is
             written then.
     """
-    from letterforge.model import FILE_NAME, LANGUAGE_TAG
+    from letterforge.model import LANGUAGE_TAG
     from letterforge.workspace import load_settings
 
-    if not FILE_NAME.fullmatch(name):
-        raise ConfigError(
-            f"{name!r} cannot name a template: use letters, digits, '-', '_' and '.' "
-            "(it becomes a folder name)"
-        )
+    _check_template_name(root, name)
     if not languages:
         settings, _ = load_settings(root)
         languages = list(settings.languages)
@@ -118,6 +114,13 @@ def new_campaign(
     languages = list(base.data.get("languages") or settings.languages)
     if template is not None and not (root / "templates" / template).is_dir():
         raise ConfigError(f"--template {template}: there is no templates/{template}/")
+    if template is None:
+        if (root / "templates" / name).exists():
+            raise ConfigError(
+                f"templates/{name}/ already exists: to write this campaign with it, add "
+                f"--template {name}"
+            )
+        _check_template_name(root, name)
     heading = title or name.replace("-", " ").replace("_", " ").capitalize()
     data: dict[str, Any] = {
         "title": dict.fromkeys(languages, heading) if len(languages) > 1 else heading,
@@ -160,6 +163,26 @@ class _CampaignDumper(yaml.SafeDumper):
 
 
 _CampaignDumper.add_representer(list, _CampaignDumper.represent_ids)
+
+
+def _check_template_name(root: Path, name: str) -> None:
+    """Refuse a template name that cannot be a folder everywhere, or that differs from an
+    existing template's only by case (one folder on Windows and macOS)."""
+    from letterforge.model import FILE_NAME, is_device_name
+
+    if not FILE_NAME.fullmatch(name) or is_device_name(name):
+        raise ConfigError(
+            f"{name!r} cannot name a template: use letters, digits, '-', '_' and '.' "
+            "(it becomes a folder name), and not a Windows device name"
+        )
+    folder = root / "templates"
+    existing = [path.name for path in folder.iterdir()] if folder.is_dir() else []
+    for other in existing:
+        if other != name and other.casefold() == name.casefold():
+            raise ConfigError(
+                f"templates/{other}/ differs from {name!r} only by case: on Windows and macOS "
+                "they would be one folder; choose another name"
+            )
 
 
 def _template_language(lang: str) -> str:

@@ -145,7 +145,17 @@ def test_new_never_replaces_a_file_and_says_what_is_wrong(example: Path) -> None
         (
             ("template", "../outside"),
             "error: '../outside' cannot name a template: use letters, digits, '-', '_' and '.' "
-            "(it becomes a folder name)",
+            "(it becomes a folder name), and not a Windows device name",
+        ),
+        (
+            ("template", "Essential-Services"),
+            "error: templates/essential-services/ differs from 'Essential-Services' only by "
+            "case: on Windows and macOS they would be one folder; choose another name",
+        ),
+        (
+            ("campaign", "essential-services"),
+            "error: templates/essential-services/ already exists: to write this campaign with "
+            "it, add --template essential-services",
         ),
         (
             ("template", "next", "--lang", "english"),
@@ -155,13 +165,13 @@ def test_new_never_replaces_a_file_and_says_what_is_wrong(example: Path) -> None
     for arguments, message in mistakes:
         result = run(example, "new", *arguments)
         assert (result.exit_code, result.stderr) == (1, message + "\n"), arguments
-    # A template file that exists stops a new campaign before its campaign file is written.
-    (example / "templates/next").mkdir()
-    (example / "templates/next/letter.es.md.j2").write_text("Mine.\n")
-    taken = run(example, "new", "campaign", "next", "--like", "essential-services-2020")
-    assert taken.stderr.startswith("error: templates/next/letter.es.md.j2 already exists")
-    (example / "templates/next/letter.es.md.j2").unlink()
-    (example / "templates/next").rmdir()
+    # One template file that exists stops the others from being written.
+    (example / "templates/reply").mkdir()
+    (example / "templates/reply/letter.es.md.j2").write_text("Mine.\n")
+    taken = run(example, "new", "template", "reply", "--lang", "en", "--lang", "es")
+    assert taken.stderr.startswith("error: templates/reply/letter.es.md.j2 already exists")
+    (example / "templates/reply/letter.es.md.j2").unlink()
+    (example / "templates/reply").rmdir()
     assert sorted(path for path in example.rglob("*")) == before
 
 
