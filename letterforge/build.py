@@ -635,8 +635,8 @@ class _Build:
                 manifest.write(folder)
                 if review:
                     campaign = self.campaigns[name]
-                    stems = [planned.stem for planned in plan_documents(campaign)]
-                    write_review(folder, campaign, manifest, stems, self.fingerprints[name])
+                    planned = plan_documents(campaign)
+                    write_review(folder, campaign, manifest, planned, self.fingerprints[name])
         self.last_manifest_save = time.monotonic()
 
     def _count(self, kind: str) -> int:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 if TYPE_CHECKING:
+    from letterforge.build import PlannedDocument
     from letterforge.manifest import Manifest, OutputRecord
     from letterforge.workspace import PersonRecord, ResolvedCampaign
 
@@ -79,14 +80,14 @@ def write_review(
     folder: Path,
     campaign: ResolvedCampaign,
     manifest: Manifest,
-    stems: Iterable[str],
+    planned: Iterable[PlannedDocument],
     fingerprints: dict[str, str],
 ) -> None:
     """Write ``index.html`` and ``manifest.csv`` into the campaign's ``folder`` from its
-    ``manifest``, listing documents in the order of ``stems`` (the campaign's plan). A file
+    ``manifest``, listing the ``planned`` documents (the campaign's plan) it has files of. A file
     whose fingerprint differs from ``fingerprints`` (what it would be made from now) is
     marked out of date: a build narrowed by format, language or recipient left it."""
-    documents = _documents(campaign, manifest, stems, fingerprints)
+    documents = _documents(campaign, manifest, planned, fingerprints)
     _replace(folder / REVIEW_PAGE, _page(folder, campaign, documents).encode("utf-8"))
     _replace(folder / MAIL_OUT_LIST, _mail_out_list(documents))
 
@@ -118,7 +119,7 @@ class _Document:
 def _documents(
     campaign: ResolvedCampaign,
     manifest: Manifest,
-    stems: Iterable[str],
+    planned: Iterable[PlannedDocument],
     fingerprints: dict[str, str],
 ) -> list[_Document]:
     people = {record.person.id: record for record in campaign.recipients}
@@ -127,16 +128,16 @@ def _documents(
         stem, fmt = name.rsplit(".", 1)
         by_stem.setdefault(stem, {})[fmt] = record
     documents = []
-    for stem in stems:
-        files = by_stem.get(stem)
+    for document in planned:
+        files = by_stem.get(document.stem)
         if files:
-            recipient = next(iter(files.values())).recipient
             out_of_date = [
                 fmt
                 for fmt, record in files.items()
-                if record.fingerprint != fingerprints.get(f"{stem}.{fmt}")
+                if record.fingerprint != fingerprints.get(f"{document.stem}.{fmt}")
             ]
-            documents.append(_Document(stem, people[recipient], files, out_of_date))
+            recipient = people[document.recipient]
+            documents.append(_Document(document.stem, recipient, files, out_of_date))
     return documents
 
 
