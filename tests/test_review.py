@@ -125,13 +125,13 @@ def test_thumbnails_are_pictures_of_each_pdfs_first_page(
     folder = built_example / "build" / ESSENTIAL
     images = read_page(folder).images
     assert [image["src"] for image in images] == [
-        "thumbnails/en/romo.webp",
-        "thumbnails/es/romo.webp",
-        "thumbnails/bundle/romo.webp",
+        "thumbnails/en/romo.jpg",
+        "thumbnails/es/romo.jpg",
+        "thumbnails/bundle/romo.jpg",
     ]
     assert images[0]["alt"] == "First page of the letter to Alfonso Romo"
-    with Image.open(folder / "thumbnails/en/romo.webp") as picture:
-        assert picture.format == "WEBP"
+    with Image.open(folder / "thumbnails/en/romo.jpg") as picture:
+        assert picture.format == "JPEG"
         assert picture.size == (245, 317)  # a US Letter page at 0.4 of its size in points
         drawn = picture.convert("L")
     # It is the first page: poppler's drawing of it at the same size looks the same, and the
@@ -201,12 +201,12 @@ def test_the_review_follows_the_letters_as_they_change(example: Path) -> None:
     folder = example / "build" / USMCA
     # A lost review page or picture is drawn again; the letters stay as they are.
     (folder / "index.html").unlink()
-    (folder / "thumbnails/en-US/greer.webp").unlink()
+    (folder / "thumbnails/en-US/greer.jpg").unlink()
     again = run(example, "build", USMCA, "-v")
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines()[:-1] == [f"build/{USMCA}/en-US/greer.pdf"]
     assert (folder / "index.html").is_file()
-    assert (folder / "thumbnails/en-US/greer.webp").is_file()
+    assert (folder / "thumbnails/en-US/greer.jpg").is_file()
     # A recipient who leaves the campaign leaves the page, the list and the thumbnails.
     replace_in(
         example / f"campaigns/{USMCA}.yaml",
