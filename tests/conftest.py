@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,6 +33,31 @@ def copy_example(target: Path) -> Path:
 def is_letter(path: Path) -> bool:
     """Whether ``path`` in build/ is a letter (not a campaign's manifest)."""
     return path.suffix in {".pdf", ".docx"} and path.is_file()
+
+
+def documented_commands(text: str, command: str) -> list[list[str]]:
+    """The arguments of each ``letterforge COMMAND ...`` line a Markdown text shows as an
+    indented example, without ``letterforge`` and the comment after ``#``."""
+    lines = re.findall(
+        rf"^    letterforge ({re.escape(command)}\b[^#\n]*)", text, flags=re.MULTILINE
+    )
+    return [shlex.split(line) for line in lines]
+
+
+def git(repository: Path, *arguments: str) -> str:
+    """Run git in ``repository`` as a test user; return what it printed."""
+    return subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *arguments],
+        cwd=repository,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def commit_all(repository: Path, message: str) -> None:
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", message)
 
 
 def run(workspace: Path, *args: str) -> Result:

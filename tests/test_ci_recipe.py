@@ -12,8 +12,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import REPO, copy_example, replace_in
-from tests.test_diff import commit_all, git
+from tests.conftest import REPO, commit_all, copy_example, git, replace_in
 
 WORKFLOW = REPO / "examples/github-actions/letters.yml"
 ESSENTIAL = "essential-services-2020"

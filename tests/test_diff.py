@@ -3,34 +3,16 @@ repositories with real commits."""
 
 from __future__ import annotations
 
-import re
-import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_example, replace_in, run
+from tests.conftest import commit_all, copy_example, documented_commands, git, replace_in, run
 
 ESSENTIAL = "essential-services-2020"
 USMCA = "usmca-review-2025"
 TEMPLATE = "templates/essential-services/letter.en.md.j2"
 SENTENCE = "Our members fully support"
-
-
-def git(repository: Path, *arguments: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *arguments],
-        cwd=repository,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def commit_all(repository: Path, message: str) -> None:
-    git(repository, "add", "-A")
-    git(repository, "commit", "-q", "-m", message)
 
 
 @pytest.fixture
@@ -185,11 +167,11 @@ def test_the_readme_examples_run(repository: Path) -> None:
     git(repository, "tag", "v2", "HEAD")
     git(repository, "branch", "my-branch")
     replace_in(repository / TEMPLATE, "fully support", "wholly support")
-    commands = re.findall(r"^    (letterforge diff[^#\n]*)", README, flags=re.MULTILINE)
+    commands = documented_commands(README, "diff")
     assert len(commands) == 6
-    for command in commands:
-        result = run(repository, *shlex.split(command)[1:])
-        assert result.exit_code in (0, 1), (command, result.output)
+    for arguments in commands:
+        result = run(repository, *arguments)
+        assert result.exit_code in (0, 1), (arguments, result.output)
     # The README's example output is what diff prints, up to where it is cut short.
     shown = README.split("```diff\n", 1)[1].split("```", 1)[0].splitlines()
     printed = run(repository, "diff", "HEAD~1", "HEAD").stdout.splitlines()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,14 @@ import yaml
 
 from letterforge.model import Campaign, Roster, Settings, validate_document
 from letterforge.yamlio import load_yaml_file, load_yaml_text
-from tests.conftest import REPO, docx_paragraphs, make_workspace, replace_in, run
+from tests.conftest import (
+    REPO,
+    documented_commands,
+    docx_paragraphs,
+    make_workspace,
+    replace_in,
+    run,
+)
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 YAML_BLOCKS = re.findall(r"```yaml\n# (\S+)\n(.*?)```", README, flags=re.DOTALL)
@@ -44,12 +50,12 @@ def test_file_examples_are_valid_and_match_the_example_workspace(name: str, text
         assert example == actual
 
 
-BUILD_EXAMPLES = re.findall(r"^    (letterforge build[^#\n]*)", README, flags=re.MULTILINE)
+BUILD_EXAMPLES = documented_commands(README, "build")
 
 
-@pytest.mark.parametrize("command", BUILD_EXAMPLES)
-def test_command_examples_run(example: Path, command: str) -> None:
-    result = run(example, *shlex.split(command)[1:])
+@pytest.mark.parametrize("arguments", BUILD_EXAMPLES, ids=[" ".join(a) for a in BUILD_EXAMPLES])
+def test_command_examples_run(example: Path, arguments: list[str]) -> None:
+    result = run(example, *arguments)
     assert result.exit_code == 0, result.output
 
 

@@ -15,7 +15,16 @@ import yaml
 from click.testing import CliRunner
 
 from letterforge.cli import cli
-from tests.conftest import REPO, docx_paragraphs, flat, pdf_pages, run
+from tests.conftest import (
+    REPO,
+    commit_all,
+    documented_commands,
+    docx_paragraphs,
+    flat,
+    git,
+    pdf_pages,
+    run,
+)
 
 
 def test_init_makes_a_workspace_that_builds_and_checks_as_it_is(
@@ -84,14 +93,12 @@ def test_the_pre_commit_hook_runs_check_on_workspace_files(example: Path) -> Non
 def test_the_workspace_readme_commands_run_in_a_new_workspace(tmp_path: Path) -> None:
     workspace = tmp_path / "letters"
     assert run(tmp_path, "init", str(workspace)).exit_code == 0
-    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
-    subprocess.run([*git, "init", "-q"], cwd=workspace, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=workspace, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "init"], cwd=workspace, check=True)
+    git(workspace, "init", "-q")
+    commit_all(workspace, "A new workspace")
     readme = (workspace / "README.md").read_text(encoding="utf-8")
-    commands = re.findall(r"^    (letterforge [^#\n]*)", readme, flags=re.MULTILINE)
+    commands = documented_commands(readme, "")
     assert len(commands) == 5
-    for command in commands:
-        result = run(workspace, *shlex.split(command)[1:])
-        assert result.exit_code == 0, (command, result.output)
+    for arguments in commands:
+        result = run(workspace, *arguments)
+        assert result.exit_code == 0, (arguments, result.output)
     assert (workspace / "build/first-letter/index.html").is_file()

@@ -4,13 +4,18 @@ own defaults, checked and built as users would."""
 from __future__ import annotations
 
 import datetime
-import re
-import shlex
 from pathlib import Path
 
 import yaml
 
-from tests.conftest import REPO, docx_paragraphs, make_workspace, pdf_pages, run
+from tests.conftest import (
+    REPO,
+    documented_commands,
+    docx_paragraphs,
+    make_workspace,
+    pdf_pages,
+    run,
+)
 
 TODAY = datetime.date.today().isoformat()
 PLACEHOLDER_WARNING = (
@@ -201,9 +206,9 @@ def test_init_then_new_campaign_builds(tmp_path: Path) -> None:
 
 def test_the_readme_examples_run(example: Path) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    commands = re.findall(r"^    (letterforge new [^#\n]*)", readme, flags=re.MULTILINE)
+    commands = documented_commands(readme, "new")
     assert len(commands) == 3
-    for command in commands:
-        result = run(example, *shlex.split(command)[1:])
-        assert result.exit_code == 0, (command, result.output)
+    for arguments in commands:
+        result = run(example, *arguments)
+        assert result.exit_code == 0, (arguments, result.output)
     assert run(example, "check").exit_code == 0
