@@ -134,16 +134,8 @@ class Manifest:
             "default_formats": self.default_formats,
             "outputs": {name: asdict(self.outputs[name]) for name in sorted(self.outputs)},
         }
-        handle, temporary = tempfile.mkstemp(prefix=f".{MANIFEST_NAME}.", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(data, file, indent=1, ensure_ascii=False)
-                file.write("\n")
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, folder / MANIFEST_NAME)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        replace_file(folder / MANIFEST_NAME, text.encode("utf-8"))
 
     def up_to_date(self, folder: Path, inputs: str, formats: Iterable[str]) -> bool:
         """Whether a complete build from the same ``inputs`` wrote every file in ``formats``
@@ -153,6 +145,20 @@ class Manifest:
             and set(formats) <= set(self.formats)
             and all(record.in_place(folder, name) for name, record in self.outputs.items())
         )
+
+
+def replace_file(path: Path, content: bytes) -> None:
+    """Write ``path`` under a temporary name beside it, then rename it: a reader (or a build
+    that is stopped) never sees half a file."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 # What a build names its files: <language or bundle>/<recipient id>.<format>.

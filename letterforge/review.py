@@ -19,12 +19,12 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+from letterforge.manifest import replace_file
 
 if TYPE_CHECKING:
     from letterforge.build import PlannedDocument
@@ -90,8 +90,8 @@ def write_review(
     whose fingerprint differs from ``fingerprints`` (what it would be made from now) is
     marked out of date: a build narrowed by format, language or recipient left it."""
     documents = _documents(campaign, manifest, planned, fingerprints)
-    _replace(folder / REVIEW_PAGE, _page(folder, campaign, documents).encode("utf-8"))
-    _replace(folder / MAIL_OUT_LIST, _mail_out_list(documents))
+    replace_file(folder / REVIEW_PAGE, _page(folder, campaign, documents).encode("utf-8"))
+    replace_file(folder / MAIL_OUT_LIST, _mail_out_list(documents))
 
 
 class _Document:
@@ -141,19 +141,6 @@ def _documents(
             recipient = people[document.recipient]
             documents.append(_Document(document.stem, recipient, files, out_of_date))
     return documents
-
-
-def _replace(path: Path, content: bytes) -> None:
-    """Write ``path`` under a temporary name, then rename it: a reader never sees half."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 # The mail-out list
