@@ -170,6 +170,7 @@ def _word_diff(lines: list[str], *, color: bool) -> Iterator[str]:
     added: list[str] = []
 
     def merged() -> Iterator[str]:
+        """The run of removed and added lines so far, as marked lines; none if empty."""
         pairs: Iterable[tuple[str, str]]
         if not (removed and added):  # paragraphs that came or went, whole
             pairs = [(line, "") for line in removed] + [("", line) for line in added]
@@ -185,7 +186,7 @@ def _word_diff(lines: list[str], *, color: bool) -> Iterator[str]:
     yield from _unified(lines[:2], color=color)  # the ---/+++ lines
     for line in lines[2:]:
         if line.startswith("@@"):  # a text line starts with " ", "-" or "+"
-            yield from merged() if removed or added else ()
+            yield from merged()
             yield from _unified([line], color=color, headers=0)
         elif line.startswith("-"):
             if added:  # a new run begins
@@ -194,9 +195,9 @@ def _word_diff(lines: list[str], *, color: bool) -> Iterator[str]:
         elif line.startswith("+"):
             added.append(line[1:])
         else:
-            yield from merged() if removed or added else ()
+            yield from merged()
             yield line[1:]
-    yield from merged() if removed or added else ()
+    yield from merged()
 
 
 _WORDS = re.compile(r"\s+|[\w'’-]+|[^\w\s]")
