@@ -289,6 +289,7 @@ class _Build:
         self.created_build_dir = not self.build_dir.exists()
         self.last_manifest_save = time.monotonic()
         self.stale: dict[str, list[str]] = {}  # per campaign, files of letters that left it
+        self.documents: dict[str, list[PlannedDocument]] = {}  # per campaign, all of them
         self.fingerprints: dict[str, dict[str, str]] = {}  # per campaign, each file's, now
         self.positions: dict[Path, tuple[int, str]] = {}  # each file written: its job, format
         self.workers = 1
@@ -368,13 +369,14 @@ class _Build:
                 *sorted(_person_data(record) for record in (*campaign.cc, *campaign.signatories)),
             )
             people = {record.person.id: _person_data(record) for record in campaign.recipients}
+            every = self.documents[campaign.name] = plan_documents(campaign)
             # What every file of the campaign would be made from now, in either format: the
             # review page marks the files a narrowed build left out of date.
             current = self.fingerprints[campaign.name] = {
                 f"{planned.stem}.{fmt}": digest(
                     shared, people[planned.recipient], f"{planned.stem}.{fmt}"
                 )
-                for planned in plan_documents(campaign)
+                for planned in every
                 for fmt in FORMATS
             }
             self.stale[campaign.name] = [name for name in manifest.outputs if name not in current]
@@ -516,10 +518,11 @@ class _Build:
         for staged in outcome.staged:
             name = f"{planned.stem}.{staged.format}"
             target = folder / name
-            thumbnail = thumbnail_name(planned.stem) if staged.thumbnail else None
+            thumbnail = None
             try:
                 # The thumbnail first: once the letter is in place, it is recorded.
-                if staged.thumbnail is not None and thumbnail is not None:
+                if staged.thumbnail is not None:
+                    thumbnail = thumbnail_name(planned.stem)
                     make_output_folder((folder / thumbnail).parent, self.root)
                     os.replace(staged.thumbnail, folder / thumbnail)
                 make_output_folder(target.parent, self.root)
@@ -634,9 +637,13 @@ class _Build:
                 make_output_folder(folder, self.root)
                 manifest.write(folder)
                 if review:
-                    campaign = self.campaigns[name]
-                    planned = plan_documents(campaign)
-                    write_review(folder, campaign, manifest, planned, self.fingerprints[name])
+                    write_review(
+                        folder,
+                        self.campaigns[name],
+                        manifest,
+                        self.documents[name],
+                        self.fingerprints[name],
+                    )
         self.last_manifest_save = time.monotonic()
 
     def _count(self, kind: str) -> int:
