@@ -72,12 +72,7 @@ def new_template(root: Path, name: str, *, languages: list[str] | None = None) -
     for lang in languages:
         if not LANGUAGE_TAG.fullmatch(lang):
             raise ConfigError(f"--lang {lang}: not a language tag such as en, es or fr-CA")
-    files = {
-        root / "templates" / name / f"letter.{lang}.md.j2": TEMPLATE_TEXT.format(
-            language=language_name(lang), lang=lang, placeholder=PLACEHOLDER
-        )
-        for lang in dict.fromkeys(languages)
-    }
+    files = dict(_template_file(root, name, lang, lang) for lang in languages)
     return _write_new(root, files)
 
 
@@ -98,14 +93,9 @@ def new_campaign(
         ConfigError: a bad or taken name, no campaign to follow, an unknown template; nothing
             is written then.
     """
-    from letterforge.model import FILE_NAME, is_device_name
     from letterforge.workspace import case_collisions, load_settings
 
-    if not FILE_NAME.fullmatch(name) or is_device_name(name):
-        raise ConfigError(
-            f"{name!r} cannot name a campaign: use letters, digits, '-', '_' and '.' "
-            "(it becomes a file and folder name), and not a Windows device name"
-        )
+    _check_file_name(name, "a campaign", "a file and folder name")
     collisions = case_collisions([*campaign_names(root), name])
     if collisions and name not in campaign_names(root):
         raise ConfigError(collisions[0].message)
@@ -127,13 +117,10 @@ def new_campaign(
         "date": today or datetime.date.today(),
         "template": template or name,
     }
-    copied = COPIED_KEYS + (TEMPLATE_KEYS if template == base.data.get("template") else ())
+    keeps_template = template == base.data.get("template")
+    copied = COPIED_KEYS + (TEMPLATE_KEYS if keeps_template else ())
     data.update((key, base.data[key]) for key in copied if key in base.data)
-    kept = (
-        "people, languages and template"
-        if template == base.data.get("template")
-        else ("people and languages")
-    )
+    kept = "people, languages and template" if keeps_template else "people and languages"
     text = (
         f"# Made by letterforge new from campaigns/{base.name}.yaml, with its {kept};\n"
         "# dated today. Translate the title; see the README for subject:, reference:, "
@@ -142,14 +129,9 @@ def new_campaign(
     )
     files = {root / "campaigns" / f"{name}.yaml": text}
     if template is None:
-        for lang in languages:
-            path = root / "templates" / name / f"letter.{_template_language(lang)}.md.j2"
-            files.setdefault(
-                path,
-                TEMPLATE_TEXT.format(
-                    language=language_name(lang), lang=lang, placeholder=PLACEHOLDER
-                ),
-            )
+        for lang in languages:  # es-MX letters read letter.es.md.j2
+            path, text = _template_file(root, name, lang.split("-")[0], lang)
+            files.setdefault(path, text)
     return _write_new(root, files)
 
 
@@ -168,13 +150,7 @@ _CampaignDumper.add_representer(list, _CampaignDumper.represent_ids)
 def _check_template_name(root: Path, name: str) -> None:
     """Refuse a template name that cannot be a folder everywhere, or that differs from an
     existing template's only by case (one folder on Windows and macOS)."""
-    from letterforge.model import FILE_NAME, is_device_name
-
-    if not FILE_NAME.fullmatch(name) or is_device_name(name):
-        raise ConfigError(
-            f"{name!r} cannot name a template: use letters, digits, '-', '_' and '.' "
-            "(it becomes a folder name), and not a Windows device name"
-        )
+    _check_file_name(name, "a template", "a folder name")
     folder = root / "templates"
     existing = [path.name for path in folder.iterdir()] if folder.is_dir() else []
     for other in existing:
@@ -185,9 +161,21 @@ def _check_template_name(root: Path, name: str) -> None:
             )
 
 
-def _template_language(lang: str) -> str:
-    """The language a template file is named for: es-MX letters read letter.es.md.j2."""
-    return lang.split("-")[0]
+def _check_file_name(name: str, what: str, becomes: str) -> None:
+    from letterforge.model import FILE_NAME, is_device_name
+
+    if not FILE_NAME.fullmatch(name) or is_device_name(name):
+        raise ConfigError(
+            f"{name!r} cannot name {what}: use letters, digits, '-', '_' and '.' (it becomes "
+            f"{becomes}), and not a Windows device name"
+        )
+
+
+def _template_file(root: Path, name: str, file_lang: str, lang: str) -> tuple[Path, str]:
+    """The path of template ``name``'s file for ``file_lang``, and its text, which speaks of
+    the letters in ``lang``."""
+    text = TEMPLATE_TEXT.format(language=language_name(lang), lang=lang, placeholder=PLACEHOLDER)
+    return root / "templates" / name / f"letter.{file_lang}.md.j2", text
 
 
 def _base(root: Path, like: str | None) -> _Base:
