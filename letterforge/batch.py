@@ -19,16 +19,15 @@ import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from letterforge.document import Document
 from letterforge.errors import LetterforgeError
+from letterforge.folders import Format
 from letterforge.manifest import file_sha256
 from letterforge.model import PdfStandard
 from letterforge.review import THUMBNAIL_SUFFIX, write_thumbnail
 from letterforge.theme import Theme
-
-Format = Literal["pdf", "docx"]
 
 
 @dataclass(frozen=True)

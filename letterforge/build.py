@@ -35,11 +35,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
 from letterforge.errors import relative_path as shown_path
-from letterforge.folders import BUILD_DIR, SETTINGS_FILE, campaign_names
+from letterforge.folders import BUILD_DIR, FORMATS, SETTINGS_FILE, Format, campaign_names
 from letterforge.manifest import MANIFEST_NAME, Manifest, OutputRecord, WorkspaceInputs, digest
 from letterforge.review import MAIL_OUT_LIST, REVIEW_PAGE, thumbnail_name, write_review
 
@@ -48,8 +48,6 @@ if TYPE_CHECKING:
     from letterforge.check import Inspection
     from letterforge.workspace import PersonRecord, ResolvedCampaign, Workspace
 
-Format = Literal["pdf", "docx"]
-FORMATS: tuple[Format, ...] = ("pdf", "docx")
 BUNDLE_DIR = "bundle"
 STAGING_DIR = ".staging"
 # Starting a worker (a fresh interpreter importing WeasyPrint) costs about as much as writing

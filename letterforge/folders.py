@@ -8,11 +8,15 @@ before it needs either.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from letterforge.errors import ConfigError
 
 SETTINGS_FILE = "letterforge.yaml"
 BUILD_DIR = "build"
+# The formats letters are written in, which are also their files' extensions in build/.
+Format = Literal["pdf", "docx"]
+FORMATS: tuple[Format, ...] = ("pdf", "docx")
 
 
 def workspace_at(folder: Path) -> Path:
