@@ -4,10 +4,20 @@ WeasyPrint is not safe to fork, so workers are spawned: each starts a fresh inte
 imports the writers once, and keeps one PDF writer and one Word writer (with the theme's
 parsed stylesheet, its fonts and its Word styles) for every document it writes.
 
-A worker writes into the build's staging folder and answers with what it wrote; only the
+A worker writes into the build's own staging folder and answers with what it wrote; only the
 main process renames files into place, so neither an interrupted nor a failed build leaves a
-half-written file where a reader would look. Workers ignore Ctrl-C: the main process decides
-when to stop, and waits for them.
+half-written file where a reader would look.
+
+Each worker has a pipe of its own, so the build knows which documents each one holds:
+
+- a worker that dies (killed, out of memory, a crash in a library) costs the document it was
+  writing, which is reported with its recipient and language; the documents queued behind it
+  go to a new worker, and the build goes on;
+- a worker reads its next job from the pipe, so when the build's process is gone (``kill -9``)
+  the pipe closes and the worker exits instead of waiting forever;
+- workers ignore Ctrl-C, SIGTERM and SIGHUP, which a terminal or a CI runner sends to the
+  whole process group: the main process decides when to stop, lets them finish the document
+  in hand, and then closes their pipes.
 """
 
 from __future__ import annotations
@@ -16,10 +26,15 @@ import gc
 import multiprocessing
 import pickle
 import signal
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from letterforge.document import Document
 from letterforge.errors import LetterforgeError
@@ -29,27 +44,39 @@ from letterforge.model import PdfStandard
 from letterforge.review import THUMBNAIL_SUFFIX, write_thumbnail
 from letterforge.theme import Theme
 
+# Documents handed to each worker at a time: the next one waits in its pipe, so that the worker
+# never idles while the main process renders letters. The others wait in the staging folder,
+# so that a campaign of any size takes the same memory.
+QUEUED_PER_WORKER = 2
+# Signals a terminal or a CI runner sends to every process of the group; the build handles them.
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
 
 @dataclass(frozen=True)
 class WriteJob:
-    """One document to write in some formats. The document waits in the staging folder, in
-    ``<key>.job``, so that the main process can render letters ahead of the writers without
-    holding them in memory; ``key`` also names the files the job writes."""
+    """One document to write in some formats.
 
-    key: str
+    The document waits in the staging folder, in ``<key>.job``, so that the main process can
+    render letters ahead of the writers without holding them in memory. ``key`` is unique in
+    the build and names the files the job writes; ``output`` names the document the job is
+    for (``<campaign>/<stem>``), and is stored with it, so that a job file can never be taken
+    for another's.
+    """
+
+    key: int
+    output: str
     formats: tuple[Format, ...]
 
     def document_path(self, staging: Path) -> Path:
         return staging / f"{self.key}.job"
 
 
-def queue_document(
-    staging: Path, key: str, document: Document, formats: tuple[Format, ...]
-) -> WriteJob:
-    """Put ``document`` in the staging folder, for a writer to take."""
-    job = WriteJob(key, formats)
-    job.document_path(staging).write_bytes(pickle.dumps(document, pickle.HIGHEST_PROTOCOL))
-    return job
+def queue_document(staging: Path, job: WriteJob, document: Document) -> None:
+    """Put ``document`` in the staging folder, for a writer to take as ``job``."""
+    data = pickle.dumps((job.output, document), pickle.HIGHEST_PROTOCOL)
+    job.document_path(staging).write_bytes(data)
 
 
 @dataclass(frozen=True)
@@ -68,7 +95,7 @@ class Staged:
 class JobOutcome:
     """What a job wrote, and the formats it failed to write, with why."""
 
-    key: str
+    job: WriteJob
     staged: tuple[Staged, ...]
     failures: tuple[tuple[Format, str], ...]
 
@@ -89,11 +116,18 @@ class Writers:
     def run(self, job: WriteJob) -> JobOutcome:
         """Write ``job``'s document in each of its formats; a format that fails is reported,
         and the others are still written."""
+        queued = job.document_path(self.staging)
+        try:
+            output, document = pickle.loads(queued.read_bytes())  # queue_document's, this build
+            queued.unlink()
+        except OSError as err:
+            reason = f"its staged copy {queued.name} could not be read: {err.strerror or err}"
+            return JobOutcome(job, (), tuple((fmt, reason) for fmt in job.formats))
+        if output != job.output:  # never write one recipient's letter under another's name
+            reason = f"its staged copy {queued.name} holds the letter {output}"
+            return JobOutcome(job, (), tuple((fmt, reason) for fmt in job.formats))
         staged: list[Staged] = []
         failures: list[tuple[Format, str]] = []
-        queued = job.document_path(self.staging)
-        document = pickle.loads(queued.read_bytes())  # written by queue_document, in this build
-        queued.unlink()
         for fmt in job.formats:
             path = self.staging / f"{job.key}.{fmt}"
             thumbnail = pages = None
@@ -102,14 +136,18 @@ class Writers:
                 if fmt == "pdf":
                     thumbnail = self.staging / f"{job.key}{THUMBNAIL_SUFFIX}"
                     pages = write_thumbnail(path, thumbnail)
+                sha256 = file_sha256(path)
             except LetterforgeError as err:
                 failures.append((fmt, err.message))
+                continue
+            except OSError as err:  # a full disk, or build/ removed under the build
+                failures.append((fmt, f"{err.strerror or err}"))
                 continue
             except Exception as err:  # a library's own failure: report it with the letter
                 failures.append((fmt, f"{type(err).__name__}: {err}"))
                 continue
-            staged.append(Staged(fmt, path, file_sha256(path), pages, thumbnail))
-        return JobOutcome(job.key, tuple(staged), tuple(failures))
+            staged.append(Staged(fmt, path, sha256, pages, thumbnail))
+        return JobOutcome(job, tuple(staged), tuple(failures))
 
     def _writer(self, fmt: Format) -> _Writer:
         # Imported here: each writer pulls in a heavy library that a no-op build never needs.
@@ -125,54 +163,189 @@ class Writers:
         return self._writers[fmt]
 
 
-_process_writers: Writers | None = None
+@dataclass(frozen=True)
+class LostJob:
+    """A job whose worker died while writing it: nothing of it was written."""
+
+    job: WriteJob
+    reason: str
 
 
-def _start_worker(theme: Theme, standard: PdfStandard, staging: Path) -> None:
-    global _process_writers
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _process_writers = Writers(theme, standard, staging)
+class WritingPool(Protocol):
+    """Where documents are written: worker processes, or this process."""
+
+    def free(self) -> int:
+        """How many more jobs it takes now."""
+
+    def submit(self, job: WriteJob) -> None:
+        """Start writing ``job``."""
+
+    def collect(self, timeout: float) -> Sequence[JobOutcome | LostJob]:
+        """The jobs finished since the last call, waiting up to ``timeout`` seconds for one."""
+
+    def held(self) -> int:
+        """How many jobs it holds, written or not, that :meth:`collect` has not returned."""
+
+    def stop(self) -> None:
+        """Write no more documents: the jobs it holds that no worker has started come back
+        from :meth:`collect` with nothing written."""
+
+    def close(self) -> None:
+        """Let the workers go, once they finish the document in hand."""
+
+
+class InProcessPool:
+    """Writes each job at once, here: for small builds, where starting a worker (a second or
+    so to import WeasyPrint) costs more than it saves."""
+
+    def __init__(self, theme: Theme, standard: PdfStandard, staging: Path) -> None:
+        self.writers = Writers(theme, standard, staging)
+        self.done: list[JobOutcome] = []
+
+    def free(self) -> int:
+        return 1
+
+    def submit(self, job: WriteJob) -> None:
+        self.done.append(self.writers.run(job))
+
+    def collect(self, timeout: float) -> Sequence[JobOutcome | LostJob]:
+        done, self.done = self.done, []
+        return done
+
+    def held(self) -> int:
+        return len(self.done)
+
+    def stop(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.done.clear()
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    connection: Connection
+    jobs: deque[WriteJob] = field(default_factory=deque)  # sent, in the order it takes them
+
+
+class ProcessPool:
+    """``workers`` spawned processes, each taking jobs from a pipe of its own."""
+
+    def __init__(self, workers: int, theme: Theme, standard: PdfStandard, staging: Path) -> None:
+        self.context = multiprocessing.get_context("spawn")
+        self.stopping = self.context.Event()
+        self.arguments = (theme, standard, staging, self.stopping)
+        self.workers = [self._start() for _ in range(workers)]
+
+    def _start(self) -> _Worker:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(
+            target=_serve, args=(theirs, *self.arguments), name="letterforge writer", daemon=True
+        )
+        process.start()
+        theirs.close()  # the worker's end lives in the worker only: its exit closes the pipe
+        return _Worker(process, ours)
+
+    def free(self) -> int:
+        return sum(QUEUED_PER_WORKER - len(worker.jobs) for worker in self.workers)
+
+    def held(self) -> int:
+        return sum(len(worker.jobs) for worker in self.workers)
+
+    def submit(self, job: WriteJob) -> None:
+        worker = min(self.workers, key=lambda worker: len(worker.jobs))
+        worker.jobs.append(job)
+        with suppress(OSError):  # the worker is gone; collect() finds out and passes the job on
+            worker.connection.send(job)
+
+    def collect(self, timeout: float) -> Sequence[JobOutcome | LostJob]:
+        busy = [worker for worker in self.workers if worker.jobs]
+        if not busy:
+            return []
+        waiting = [worker.connection for worker in busy] + [w.process.sentinel for w in busy]
+        ready = set(wait(waiting, timeout))
+        finished: list[JobOutcome | LostJob] = []
+        for worker in busy:
+            if worker.connection in ready:
+                try:
+                    while worker.jobs and worker.connection.poll():
+                        outcome = worker.connection.recv()
+                        worker.jobs.popleft()
+                        finished.append(outcome)
+                    continue
+                except (EOFError, OSError):
+                    pass  # the worker died: its sentinel says so
+            if worker.process.sentinel in ready or not worker.process.is_alive():
+                finished.extend(self._replace(worker))
+        return finished
+
+    def _replace(self, dead: _Worker) -> list[LostJob]:
+        """Report the job a dead worker was writing; give the ones behind it to a new worker."""
+        dead.process.join()
+        dead.connection.close()
+        lost = [LostJob(dead.jobs.popleft(), _death(dead.process.exitcode))] if dead.jobs else []
+        index = self.workers.index(dead)
+        self.workers[index] = self._start()
+        for job in dead.jobs:
+            self.submit(job)
+        return lost
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.connection.close()  # the worker finishes its document, then exits
+        for worker in self.workers:
+            worker.process.join(timeout=60)
+            if worker.process.is_alive():  # stuck in a library: nothing it holds is wanted
+                worker.process.kill()
+                worker.process.join()
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return f"the worker process writing it was killed ({name})"
+    return f"the worker process writing it stopped (exit code {exitcode})"
+
+
+def _serve(
+    connection: Connection,
+    theme: Theme,
+    standard: PdfStandard,
+    staging: Path,
+    stopping: EventType,
+) -> None:
+    """A worker: write each job the pipe brings, answer with its outcome, and exit when the
+    pipe closes (the build is done, stopped, or killed). Once the build is stopping, jobs
+    are answered unwritten."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
     # Laying out a letter allocates hundreds of thousands of objects, which reference
     # counting frees; the cycle collector, run every 700 allocations, mostly walks the
     # libraries' own long-lived objects. Collecting less often wrote a PDF and a DOCX in
     # 97 ms instead of 104 ms (the steadiest of three alternating rounds of 40 letters).
     gc.set_threshold(50_000, 50, 100)
-
-
-def _run_in_worker(job: WriteJob) -> JobOutcome:
-    assert _process_writers is not None  # set by _start_worker
-    return _process_writers.run(job)
-
-
-class _InProcess(Executor):
-    """Runs each job at once, here: for small builds, where starting a worker (a second
-    or so to import WeasyPrint) costs more than it saves."""
-
-    def __init__(self, writers: Writers) -> None:
-        self.writers = writers
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = Future()
+    writers = Writers(theme, standard, staging)
+    while True:
         try:
-            future.set_result(self.writers.run(*args))
-        except BaseException as err:
-            future.set_exception(err)
-            raise
-        return future
+            job = connection.recv()
+        except (EOFError, OSError):
+            return
+        outcome = JobOutcome(job, (), ()) if stopping.is_set() else writers.run(job)
+        try:
+            connection.send(outcome)
+        except OSError:  # the build is gone
+            return
 
 
-def run_job(executor: Executor, job: WriteJob) -> Future[JobOutcome]:
-    """Start writing ``job`` with ``executor`` (from :func:`writing_executor`)."""
-    return executor.submit(_run_in_worker, job)
-
-
-def writing_executor(workers: int, theme: Theme, standard: PdfStandard, staging: Path) -> Executor:
-    """An executor of write jobs: ``workers`` spawned processes, or this process for one."""
+def writing_pool(workers: int, theme: Theme, standard: PdfStandard, staging: Path) -> WritingPool:
+    """A pool of ``workers`` spawned processes, or this process for one."""
     if workers <= 1:
-        return _InProcess(Writers(theme, standard, staging))
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(theme, standard, staging),
-    )
+        return InProcessPool(theme, standard, staging)
+    return ProcessPool(workers, theme, standard, staging)

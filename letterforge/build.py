@@ -10,28 +10,34 @@ A build:
    fingerprint the manifest holds, and which is still as written, is skipped, and the files
    of letters whose recipient or language left the campaign are removed;
 5. renders the other letters one recipient at a time (finishing the check) and writes them in
-   worker processes, into a staging folder inside ``build/``. Files are renamed into place
-   once every letter has passed the check, and from then on as soon as they are written;
-6. records each campaign's manifest (:mod:`letterforge.manifest`).
+   worker processes, into a staging folder of its own inside ``build/``. Files are renamed
+   into place once every letter has passed the check, and from then on as soon as they are
+   written; each is added to the campaign's journal first;
+6. records each campaign's manifest (:mod:`letterforge.manifest`), its review page and its
+   mail-out list.
 
-Ctrl-C stops a build cleanly: the workers finish the document in hand, what passed the check
-is renamed into place and recorded, the staging folder is removed, and the next build writes
-the rest. A document that fails to write is reported with its recipient and language, and
-the rest of the batch is still written.
+Ctrl-C, SIGTERM and SIGHUP stop a build cleanly: the workers finish the document in hand,
+what passed the check is renamed into place and recorded, the staging folder is removed, and
+the next build writes the rest. A document that fails to write, or whose worker dies, is
+reported with its recipient and language, and the rest of the batch is still written. A file
+someone edited since the build wrote it is never replaced without ``--force``, and then only
+after the edited copy is saved beside it.
 """
 
 from __future__ import annotations
 
+import errno
+import itertools
 import math
 import os
 import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -40,11 +46,19 @@ from typing import TYPE_CHECKING, Protocol
 from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
 from letterforge.errors import relative_path as shown_path
 from letterforge.folders import BUILD_DIR, FORMATS, SETTINGS_FILE, Format, campaign_names
-from letterforge.manifest import MANIFEST_NAME, Manifest, OutputRecord, WorkspaceInputs, digest
+from letterforge.manifest import (
+    JOURNAL_NAME,
+    MANIFEST_NAME,
+    Manifest,
+    OutputRecord,
+    WorkspaceInputs,
+    digest,
+    journal,
+)
 from letterforge.review import MAIL_OUT_LIST, REVIEW_PAGE, thumbnail_name, write_review
 
 if TYPE_CHECKING:
-    from letterforge.batch import JobOutcome, WriteJob
+    from letterforge.batch import JobOutcome, LostJob, WriteJob, WritingPool
     from letterforge.check import Inspection
     from letterforge.workspace import PersonRecord, ResolvedCampaign, Workspace
 
@@ -53,9 +67,6 @@ STAGING_DIR = ".staging"
 # Starting a worker (a fresh interpreter importing WeasyPrint) costs about as much as writing
 # this many documents: smaller builds get fewer workers, the smallest none.
 DOCUMENTS_PER_WORKER = 8
-# Documents handed to each worker at a time: enough to keep it busy. The others wait in the
-# staging folder, so that a campaign of any size takes the same memory.
-QUEUED_PER_WORKER = 4
 MANIFEST_INTERVAL = 2.0  # seconds between manifest saves during a long build
 
 
@@ -84,9 +95,12 @@ class _Silent:
 
 
 class Interrupted(LetterforgeError):
-    """The build was stopped with Ctrl-C; what it wrote is complete and recorded."""
+    """The build was stopped by a signal (Ctrl-C, SIGTERM, SIGHUP); what it wrote is complete
+    and recorded. The exit code is the shells' for that signal: 130, 143, 129."""
 
-    exit_code = 130
+    def __init__(self, message: str, signal_number: int) -> None:
+        super().__init__(message)
+        self.exit_code = 128 + signal_number  # type: ignore[misc]  # click reads the instance's
 
 
 @dataclass
@@ -97,6 +111,7 @@ class CampaignOutcome:
     unchanged: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     failed: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)  # edited by someone since written: kept
 
 
 @dataclass
@@ -164,23 +179,28 @@ def build(
 
 @contextmanager
 def _build_lock(root: Path, progress: BuildProgress) -> Iterator[None]:
-    """Hold the workspace's build lock: a lock on ``letterforge.yaml`` itself, so a failed
-    build leaves no lock file behind, and the lock ends with the process however it ends."""
+    """Hold the workspace's build lock: a lock on the workspace folder itself.
+
+    Not on a file in it: editors and ``git checkout`` save a file by writing a new one and
+    renaming it over the old, and a lock held on the old file would no longer keep a second
+    build out. Nothing is created for the lock, so a failed build leaves nothing behind, and
+    the lock ends with the process however it ends.
+    """
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks; builds there must not overlap
         yield
         return
-    with open(root / SETTINGS_FILE, "rb") as settings:
+    folder = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
         try:
-            fcntl.flock(settings, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             progress.waiting()
-            fcntl.flock(settings, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(settings, fcntl.LOCK_UN)
+            fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)  # releases the lock
 
 
 def _unchanged(
@@ -219,6 +239,11 @@ class PlannedDocument:
     recipient: str
     languages: tuple[str, ...]
 
+    @property
+    def output(self) -> str:
+        """The document's name in build/: ``<campaign>/<stem>``, without a format."""
+        return f"{self.campaign}/{self.stem}"
+
 
 def plan_documents(
     campaign: ResolvedCampaign, *, languages: Iterable[str] = (), only: Iterable[str] = ()
@@ -247,7 +272,12 @@ def plan_documents(
 
 
 class _Stop(Exception):
-    """Ctrl-C arrived; raised where the build can stop cleanly."""
+    """A signal asked the build to stop, or the file system failed it: raised where the
+    build can stop cleanly."""
+
+
+# File system errors that no other letter can escape: the build stops at the first.
+_BUILD_WIDE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
 
 
 class _Build:
@@ -269,7 +299,7 @@ class _Build:
         self.root = root
         self.inputs = inputs
         self.build_dir = root / BUILD_DIR
-        self.staging = self.build_dir / STAGING_DIR
+        self.staging: Path | None = None  # this build's own, inside build/.staging/
         self.names = names
         self.requested_formats = formats
         self.languages = languages
@@ -279,16 +309,21 @@ class _Build:
         self.progress = progress
         self.result = BuildResult({})
         self.manifests: dict[str, Manifest] = {}
-        self.jobs_by_key: dict[str, tuple[PlannedDocument, dict[Format, str]]] = {}
-        self.held: list[JobOutcome] = []  # written before the check had finished
+        # Each document handed to a writer, by its job's key: what it is, and the fingerprint
+        # of each format to write.
+        self.queued: dict[int, tuple[PlannedDocument, dict[Format, str]]] = {}
+        self.keys = itertools.count()
+        self.held: list[JobOutcome | LostJob] = []  # written before the check had finished
         self.backlog: deque[WriteJob] = deque()  # documents rendered, waiting for a writer
         self.checked = False
-        self.stop_requested = False
+        self.stop_signal: int | None = None
+        self.fault: OutputError | None = None  # the file system error that stopped the build
         self.created_build_dir = not self.build_dir.exists()
         self.last_manifest_save = time.monotonic()
         self.stale: dict[str, list[str]] = {}  # per campaign, files of letters that left it
         self.documents: dict[str, list[PlannedDocument]] = {}  # per campaign, all of them
         self.fingerprints: dict[str, dict[str, str]] = {}  # per campaign, each file's, now
+        self.previous_inputs: dict[str, str | None] = {}  # per campaign, before writing
         self.positions: dict[Path, tuple[int, str]] = {}  # each file written: its job, format
         self.workers = 1
         self.campaigns: dict[str, ResolvedCampaign] = {}
@@ -314,38 +349,39 @@ class _Build:
         documents = sum(1 for plan in plans.values() for _, fmts in plan if fmts)
         files = sum(len(fmts) for plan in plans.values() for _, fmts in plan)
         self.progress.planned(files)
-        previous = signal.getsignal(signal.SIGINT)
-        in_main_thread = threading.current_thread() is threading.main_thread()
-        if in_main_thread:
-            signal.signal(signal.SIGINT, self._request_stop)
-        executor: Executor | None = None
-        pending: set[Future[JobOutcome]] = set()
-        try:
-            if documents:
-                executor = self._executor(workspace, documents)
+        pool: WritingPool | None = None
+        with self._stop_signals():
             try:
-                self._write(inspection, plans, executor, pending)
-                self._finish(inspection, executor, pending)
-            except _Stop:
-                self._wind_down(executor, pending)
-                raise Interrupted(
-                    f"interrupted: {self._count('written')} files written and recorded; "
-                    "run the build again to write the rest"
-                ) from None
-        finally:
-            if executor is not None:
-                executor.shutdown(wait=True, cancel_futures=True)
-            shutil.rmtree(self.staging, ignore_errors=True)
-            if in_main_thread:
-                signal.signal(signal.SIGINT, previous)
-        self.result.warnings = inspection.warnings
+                try:
+                    if documents:
+                        pool = self._pool(workspace, documents)
+                    self._write(inspection, plans, pool)
+                    self._finish(inspection, pool)
+                except _Stop:
+                    self._wind_down(pool)
+                    if self.fault is not None:
+                        raise self.fault from None
+                    assert self.stop_signal is not None  # a stop is a signal or a fault
+                    raise Interrupted(
+                        f"interrupted{_by(self.stop_signal)}: {self._count('written')} files "
+                        "written and recorded; run the build again to write the rest",
+                        self.stop_signal,
+                    ) from None
+            finally:
+                if pool is not None:
+                    pool.close()
+                self._remove_staging()
+        self.result.warnings = [*inspection.warnings, *self.result.warnings]
         for outcome in self.result.campaigns.values():  # workers finish in any order
             outcome.written.sort(key=self.positions.__getitem__)
-        self._record(
-            complete=not (self.languages or self.only),
-            formats=formats,
-            settings_formats=list(settings.formats),
-        )
+        try:
+            self._record(
+                complete=not (self.languages or self.only),
+                formats=formats,
+                settings_formats=list(settings.formats),
+            )
+        except OSError as err:
+            raise self._file_error(err) from None
         return self.result
 
     # Planning
@@ -359,6 +395,8 @@ class _Build:
         for campaign in inspection.campaigns:
             folder = self.build_dir / campaign.name
             make_output_folder(folder, self.root, create=False)
+            for name in (MANIFEST_NAME, JOURNAL_NAME, MAIL_OUT_LIST, REVIEW_PAGE):
+                _must_be_a_file_or_nothing(folder / name, self.root)
             manifest = self.manifests[campaign.name] = Manifest.read(folder)
             outcome = self.result.campaigns[campaign.name] = CampaignOutcome()
             shared = digest(
@@ -387,11 +425,15 @@ class _Build:
                     name = f"{planned.stem}.{fmt}"
                     fingerprint = current[name]
                     record = manifest.outputs.get(name)
-                    if (
+                    state = record.state(folder / name) if record is not None else "missing"
+                    if state == "edited" and not self.force:
+                        self._keep_edited(campaign.name, folder / name)
+                    elif (
                         not self.force
                         and record is not None
+                        and state == "written"
                         and record.fingerprint == fingerprint
-                        and record.in_place(folder, name)
+                        and (record.thumbnail is None or (folder / record.thumbnail).is_file())
                     ):
                         outcome.unchanged.append(folder / name)
                     else:
@@ -399,21 +441,43 @@ class _Build:
                 plan.append((planned, to_write))
         return plans
 
+    def _keep_edited(self, campaign: str, target: Path) -> None:
+        """Keep a file someone edited since the build wrote it, and say so."""
+        self.result.campaigns[campaign].kept.append(target)
+        self.result.warnings.append(
+            Finding(
+                Location(shown_path(target, self.root)),
+                "edited since letterforge wrote it; kept (--force replaces it, keeping the "
+                f"edited copy as {_aside_name(target).name})",
+                severity="warning",
+            )
+        )
+
     # Writing
 
-    def _executor(self, workspace: Workspace, documents: int) -> Executor:
+    def _pool(self, workspace: Workspace, documents: int) -> WritingPool:
         """Worker processes for ``documents`` documents, or this process for a few."""
-        from letterforge.batch import writing_executor
+        from letterforge.batch import writing_pool
 
         if self.jobs is None:
             workers = min(os.cpu_count() or 1, math.ceil(documents / DOCUMENTS_PER_WORKER))
         else:
             workers = min(self.jobs, documents)
         self.workers = max(1, workers)
-        make_output_folder(self.staging, self.root)  # refuses a link, before anything else
-        shutil.rmtree(self.staging)  # what a killed build left, or a repository committed
-        self.staging.mkdir()
-        return writing_executor(
+        staging = self.build_dir / STAGING_DIR
+        try:
+            make_output_folder(staging, self.root)  # refuses a link, before anything else
+            # Under the build lock, any staging folder there is what a killed build left (or
+            # what a repository committed).
+            for leftover in staging.iterdir():
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
+            self.staging = Path(tempfile.mkdtemp(dir=staging))
+        except OSError as err:
+            raise self._file_error(err) from None
+        return writing_pool(
             self.workers, workspace.theme, workspace.settings.pdf_standard, self.staging
         )
 
@@ -421,13 +485,12 @@ class _Build:
         self,
         inspection: Inspection,
         plans: dict[str, list[tuple[PlannedDocument, dict[Format, str]]]],
-        executor: Executor | None,
-        pending: set[Future[JobOutcome]],
+        pool: WritingPool | None,
     ) -> None:
         """Render the letters to write, one recipient at a time, finishing the check as soon
         as possible; each document waits in the staging folder for a worker, and workers
         start on them at once."""
-        from letterforge.batch import queue_document
+        from letterforge.batch import WriteJob, queue_document
         from letterforge.check import render_letters
         from letterforge.document import Document
 
@@ -450,89 +513,113 @@ class _Build:
                 for planned, fmts in by_recipient[recipient.person.id]:
                     if not all(lang in versions for lang in planned.languages):
                         continue  # the check reports why; nothing will be written
-                    key = str(len(self.jobs_by_key))
-                    self.jobs_by_key[key] = (planned, fmts)
+                    assert self.staging is not None  # made with the pool
+                    job = WriteJob(next(self.keys), planned.output, tuple(fmts))
                     document = Document(
                         tuple(versions[lang] for lang in planned.languages),
                         created=campaign.campaign.date,
                     )
-                    self.backlog.append(queue_document(self.staging, key, document, tuple(fmts)))
+                    try:
+                        queue_document(self.staging, job, document)
+                    except OSError as err:
+                        self._stop_for(err)
+                    self.queued[job.key] = (planned, fmts)
+                    self.backlog.append(job)
                 # Workers write while letters are rendered; in this process, writing waits
                 # for the check, so that Ctrl-C loses nothing that was written.
-                if executor is not None and self.workers > 1:
-                    self._hand_out(executor, pending)
-                    self._collect(pending, block=False)
+                if pool is not None and self.workers > 1:
+                    self._hand_out(pool)
+                    self._collect(pool, block=False)
 
-    def _hand_out(self, executor: Executor, pending: set[Future[JobOutcome]]) -> None:
-        """Give the executor documents from the backlog, a few per worker at a time."""
-        from letterforge.batch import run_job
+    def _hand_out(self, pool: WritingPool) -> None:
+        """Give the pool documents from the backlog, as many as it takes now."""
+        while self.backlog and pool.free() > 0:
+            pool.submit(self.backlog.popleft())
 
-        while self.backlog and len(pending) < self.workers * QUEUED_PER_WORKER:
-            pending.add(run_job(executor, self.backlog.popleft()))
-
-    def _finish(
-        self,
-        inspection: Inspection,
-        executor: Executor | None,
-        pending: set[Future[JobOutcome]],
-    ) -> None:
+    def _finish(self, inspection: Inspection, pool: WritingPool | None) -> None:
         """Once every letter is rendered: stop on check errors, else put files in place as
         they are written."""
         if inspection.errors:
-            if executor is not None:
-                executor.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:
+                pool.stop()
+                pool.close()
             self._discard()
             raise Problems(inspection.errors)
         self.checked = True
+        self._begin_writing()
         self._remove_stale()
         for outcome in self.held:
-            self._commit(outcome)
+            self._take(outcome)
         self.held.clear()
-        while self.backlog or pending:
-            assert executor is not None  # there is something to write
-            self._hand_out(executor, pending)
-            self._collect(pending)
+        while self.backlog or (pool is not None and pool.held()):
+            assert pool is not None  # there is something to write
+            self._hand_out(pool)
+            self._collect(pool)
 
-    def _collect(self, pending: set[Future[JobOutcome]], *, block: bool = True) -> None:
+    def _begin_writing(self) -> None:
+        """Before the first file of a campaign changes: its manifest no longer says that its
+        files match the inputs, and its review page and mail-out list, which would describe
+        files about to change, are removed until the build writes them anew."""
+        for name, manifest in self.manifests.items():
+            self.previous_inputs[name] = manifest.inputs
+            manifest.inputs = None
+            changing = self.stale[name] or any(
+                planned.campaign == name for planned, _ in self.queued.values()
+            )
+            if changing:
+                folder = self.build_dir / name
+                try:
+                    for page in (REVIEW_PAGE, MAIL_OUT_LIST):
+                        (folder / page).unlink(missing_ok=True)
+                    if (folder / MANIFEST_NAME).exists():
+                        manifest.write(folder)
+                except OSError as err:
+                    self._stop_for(err)
+
+    def _collect(self, pool: WritingPool, *, block: bool = True) -> None:
         """Take in the jobs that are done (waiting a moment for one when ``block``)."""
-        done, _ = wait(pending, timeout=0.2 if block else 0, return_when=FIRST_COMPLETED)
-        for future in done:
-            pending.discard(future)
-            outcome = future.result()
+        for outcome in pool.collect(0.2 if block else 0):
             if self.checked:
-                self._commit(outcome)
+                self._take(outcome)
             else:
                 self.held.append(outcome)
         self._check_stop()
         if self.checked and time.monotonic() - self.last_manifest_save > MANIFEST_INTERVAL:
-            self._save_manifests()
+            try:
+                self._save_manifests()
+            except OSError as err:
+                self._stop_for(err)
+
+    def _take(self, outcome: JobOutcome | LostJob) -> None:
+        """Put what a job wrote into place, or report what it could not write."""
+        from letterforge.batch import LostJob
+
+        if isinstance(outcome, LostJob):
+            planned, fingerprints = self.queued.pop(outcome.job.key)
+            folder = self.build_dir / planned.campaign
+            for fmt in fingerprints:
+                self._fail(planned, folder / f"{planned.stem}.{fmt}", outcome.reason)
+            self.progress.written(len(fingerprints))
+            return
+        try:
+            self._commit(outcome)
+        except OSError as err:
+            self._stop_for(err)
 
     def _commit(self, outcome: JobOutcome) -> None:
         """Rename what a job wrote into place and record it; report what it failed to write."""
-        planned, fingerprints = self.jobs_by_key.pop(outcome.key)
+        planned, fingerprints = self.queued.pop(outcome.job.key)
+        assert outcome.job.output == planned.output  # the worker checked its job file
         folder = self.build_dir / planned.campaign
         manifest = self.manifests[planned.campaign]
         result = self.result.campaigns[planned.campaign]
         for staged in outcome.staged:
             name = f"{planned.stem}.{staged.format}"
             target = folder / name
-            thumbnail = None
-            try:
-                # The thumbnail first: once the letter is in place, it is recorded.
-                if staged.thumbnail is not None:
-                    thumbnail = thumbnail_name(planned.stem)
-                    make_output_folder((folder / thumbnail).parent, self.root)
-                    os.replace(staged.thumbnail, folder / thumbnail)
-                make_output_folder(target.parent, self.root)
-                os.replace(staged.path, target)
-                status = target.stat()
-            except (OSError, OutputError) as err:
-                # Whatever is there now is not what the manifest says: the next build writes it.
-                manifest.outputs.pop(name, None)
-                message = err.message if isinstance(err, OutputError) else err.strerror or str(err)
-                self._fail(planned, target, f"cannot write it: {message}")
+            if not self._make_room(planned.campaign, name):
                 continue
-            manifest.outputs[name] = OutputRecord(
+            status = staged.path.stat()  # renaming keeps the file's size and time
+            record = OutputRecord(
                 recipient=planned.recipient,
                 languages=list(planned.languages),
                 fingerprint=fingerprints[staged.format],
@@ -540,13 +627,54 @@ class _Build:
                 mtime_ns=status.st_mtime_ns,
                 sha256=staged.sha256,
                 pages=staged.pages,
-                thumbnail=thumbnail,
+                thumbnail=thumbnail_name(planned.stem) if staged.thumbnail else None,
             )
+            try:
+                # The thumbnail first: once the letter is in place, it is recorded.
+                if staged.thumbnail is not None and record.thumbnail is not None:
+                    make_output_folder((folder / record.thumbnail).parent, self.root)
+                    os.replace(staged.thumbnail, folder / record.thumbnail)
+                make_output_folder(target.parent, self.root)
+                journal(folder, name, record)
+                os.replace(staged.path, target)
+            except (OSError, OutputError) as err:
+                if isinstance(err, OSError) and self._build_wide(err):
+                    raise
+                # Whatever is there now is not what the manifest says: the next build writes it.
+                manifest.outputs.pop(name, None)
+                message = err.message if isinstance(err, OutputError) else err.strerror or str(err)
+                self._fail(planned, target, f"cannot write it: {message}")
+                continue
+            manifest.outputs[name] = record
             result.written.append(target)
-            self.positions[target] = (int(outcome.key), staged.format)
+            self.positions[target] = (outcome.job.key, staged.format)
         for fmt, message in outcome.failures:
             self._fail(planned, folder / f"{planned.stem}.{fmt}", message)
         self.progress.written(len(outcome.staged) + len(outcome.failures))
+
+    def _make_room(self, campaign: str, name: str) -> bool:
+        """Whether the new file ``name`` may take its place. A file someone edited since it
+        was written (even while this build ran) is kept; with ``--force``, it is saved beside
+        under another name first."""
+        folder = self.build_dir / campaign
+        record = self.manifests[campaign].outputs.get(name)
+        target = folder / name
+        if record is None or record.state(target) != "edited":
+            return True
+        if not self.force:
+            self._keep_edited(campaign, target)
+            return False
+        aside = _aside_name(target)
+        os.rename(target, aside)
+        self.result.warnings.append(
+            Finding(
+                Location(shown_path(target, self.root)),
+                f"edited since letterforge wrote it; replaced, and the edited copy is kept as "
+                f"{aside.name}",
+                severity="warning",
+            )
+        )
+        return True
 
     def _fail(self, planned: PlannedDocument, target: Path, message: str) -> None:
         from letterforge.locale import language_name
@@ -568,43 +696,113 @@ class _Build:
             for output in stale:
                 target = folder / output
                 record = manifest.outputs[output]
-                if record.thumbnail is not None:  # drawn by the build, nobody's work
-                    _remove_file(folder / record.thumbnail, folder)
-                if record.matches(target):
-                    _remove_file(target, folder)
-                    self.result.campaigns[name].removed.append(target)
+                try:
+                    if record.thumbnail is not None:  # drawn by the build, nobody's work
+                        _remove_file(folder / record.thumbnail, folder)
+                    if record.matches(target):
+                        _remove_file(target, folder)
+                        self.result.campaigns[name].removed.append(target)
+                except OSError as err:
+                    self._stop_for(err)
                 # A file changed since it was written is someone's work: kept, not tracked.
                 del manifest.outputs[output]
 
     # Stopping
 
+    @contextmanager
+    def _stop_signals(self) -> Iterator[None]:
+        """Ctrl-C, SIGTERM (a CI runner cancelling) and SIGHUP (a closed terminal) ask the
+        build to stop where it can stop cleanly."""
+        from letterforge.batch import STOP_SIGNALS
+
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+        for number in STOP_SIGNALS:
+            signal.signal(number, self._request_stop)
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+
     def _request_stop(self, signum: int, frame: FrameType | None) -> None:
-        self.stop_requested = True
+        if self.stop_signal is None:
+            self.stop_signal = signum
 
     def _check_stop(self) -> None:
-        if self.stop_requested:
+        if self.stop_signal is not None:
             raise _Stop
 
-    def _wind_down(self, executor: Executor | None, pending: set[Future[JobOutcome]]) -> None:
-        """After Ctrl-C: let the workers finish the document in hand, keep what passed the
+    def _stop_for(self, err: OSError) -> None:
+        """Stop the build for a file system error that the next letters would meet too."""
+        self.fault = self._file_error(err)
+        raise _Stop
+
+    def _build_wide(self, err: OSError) -> bool:
+        """Whether ``err`` would fail every letter: a full disk, a size limit, a read-only
+        file system, or build/ removed under the build."""
+        return err.errno in _BUILD_WIDE or (self.staging is not None and not self.staging.is_dir())
+
+    def _file_error(self, err: OSError) -> OutputError:
+        """One line for a file system error: the path, and the cause."""
+        if self.staging is not None and not self.staging.is_dir():
+            return OutputError(
+                "was removed while the build was writing: run the build again",
+                Location(f"{BUILD_DIR}/"),
+            )
+        path = err.filename if isinstance(err.filename, str) else None
+        if path is not None and Path(path).parent == self.staging:
+            where = shown_path(Path(path).parent.parent, self.root) + "/"  # build/.staging/
+        elif path is not None:
+            where = shown_path(Path(path), self.root)
+            if Path(path).name.startswith(".") and Path(path).name.endswith(".tmp"):
+                where = shown_path(Path(path).parent, self.root) + "/"
+        else:
+            where = f"{BUILD_DIR}/"
+        return OutputError(f"cannot write: {err.strerror or err}", Location(where))
+
+    def _wind_down(self, pool: WritingPool | None) -> None:
+        """After a stop: let the workers finish the document in hand, keep what passed the
         check, and leave a manifest that lists exactly the files that exist."""
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.stop()
+            deadline = time.monotonic() + 120
+            while pool.held() and time.monotonic() < deadline:
+                for outcome in pool.collect(0.2):
+                    self.held.append(outcome)
+            pool.close()
         if not self.checked:
             self._discard()
             return
-        for future in pending:
-            if future.done() and not future.cancelled():
-                self._commit(future.result())
+        for outcome in self.held:
+            if self.fault is None:
+                with suppress(_Stop):  # self.fault is set then: the rest stays unwritten
+                    self._take(outcome)
+        self.held.clear()
+        self._remove_staging()  # before saving: on a full disk, this makes room
         for manifest in self.manifests.values():
             manifest.inputs = None
-        self._save_manifests(review=True)
+        try:
+            self._save_manifests(review=True)
+        except OSError as err:
+            if self.fault is None:
+                self.fault = self._file_error(err)
 
     def _discard(self) -> None:
         """Forget everything written before the check finished: nothing is put in place."""
-        shutil.rmtree(self.staging, ignore_errors=True)
+        self._remove_staging()
         if self.created_build_dir and self.build_dir.is_dir() and not any(self.build_dir.iterdir()):
             self.build_dir.rmdir()
+
+    def _remove_staging(self) -> None:
+        if self.staging is None:
+            return
+        shutil.rmtree(self.staging, ignore_errors=True)
+        with suppress(OSError):  # build/.staging, unless another build's is in it
+            self.staging.parent.rmdir()
+        self.staging = None
 
     # Recording
 
@@ -615,15 +813,18 @@ class _Build:
         a campaign marks it complete, so the next build can stop at the quick check."""
         inputs = self.inputs.digest
         for name, manifest in self.manifests.items():
-            failed = bool(self.result.campaigns[name].failed)
-            if complete and not failed:
+            outcome = self.result.campaigns[name]
+            previous = self.previous_inputs.get(name, manifest.inputs)
+            if outcome.failed or outcome.kept:
+                manifest.inputs = None
+            elif complete:
                 # Formats complete for these same inputs before stay complete.
-                before = manifest.formats if manifest.inputs == inputs else []
+                before = manifest.formats if previous == inputs else []
                 manifest.inputs = inputs
                 manifest.formats = sorted({*before, *formats})
                 manifest.default_formats = list(settings_formats)
-            elif manifest.inputs != inputs or failed:
-                manifest.inputs = None
+            else:
+                manifest.inputs = previous if previous == inputs else None
         self._save_manifests(review=True)
 
     def _save_manifests(self, *, review: bool = False) -> None:
@@ -646,6 +847,33 @@ class _Build:
 
     def _count(self, kind: str) -> int:
         return sum(len(getattr(outcome, kind)) for outcome in self.result.campaigns.values())
+
+
+def _by(signal_number: int) -> str:
+    """`` by SIGTERM`` for a signal other than Ctrl-C's."""
+    if signal_number == signal.SIGINT:
+        return ""
+    return f" by {signal.Signals(signal_number).name}"
+
+
+def _aside_name(target: Path) -> Path:
+    """Where ``--force`` keeps an edited file it replaces: ``romo.edited.docx``, or
+    ``romo.edited-2.docx`` when that is taken."""
+    for number in itertools.count(1):
+        mark = "edited" if number == 1 else f"edited-{number}"
+        aside = target.with_name(f"{target.stem}.{mark}{target.suffix}")
+        if not aside.exists():
+            return aside
+    raise AssertionError("unreachable")
+
+
+def _must_be_a_file_or_nothing(path: Path, root: Path) -> None:
+    """Refuse, before anything is written, a folder or a link where the build keeps a file."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise OutputError(
+            "is not a file: letterforge keeps its own file there; remove it",
+            Location(shown_path(path, root)),
+        )
 
 
 def _remove_file(path: Path, folder: Path) -> None:
@@ -690,15 +918,16 @@ def make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None
 def summary(campaign: str, outcome: CampaignOutcome) -> str:
     """``essential-services-2020: 16 files in build/essential-services-2020/`` and, unless the
     build wrote them all, what it did: ``2 written, 14 up to date, 1 removed``."""
-    files = len(outcome.written) + len(outcome.unchanged)
+    files = len(outcome.written) + len(outcome.unchanged) + len(outcome.kept)
     line = f"{campaign}: {files} file{'s' * (files != 1)} in {BUILD_DIR}/{campaign}/"
-    if not (outcome.unchanged or outcome.removed or outcome.failed):
+    if not (outcome.unchanged or outcome.removed or outcome.failed or outcome.kept):
         return line
-    if not (outcome.written or outcome.removed or outcome.failed):
+    if not (outcome.written or outcome.removed or outcome.failed or outcome.kept):
         return f"{line}, all up to date"
     counts = [
         (len(outcome.written), "written"),
         (len(outcome.unchanged), "up to date"),
+        (len(outcome.kept), "kept as edited"),
         (len(outcome.removed), "removed"),
         (len(outcome.failed), "not written"),
     ]

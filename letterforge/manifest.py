@@ -22,18 +22,23 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from letterforge import __version__
 from letterforge.folders import SETTINGS_FILE
 
 MANIFEST_NAME = "manifest.json"
+JOURNAL_NAME = ".manifest.journal"
 MANIFEST_VERSION = 2
+# A manifest lists a few hundred bytes per file: this is millions of files, and keeps a file
+# put there by someone else from taking the memory of a build.
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 # The workspace's inputs: a change to any file here may change a letter.
 INPUT_FILES = (SETTINGS_FILE,)
 INPUT_FOLDERS = ("recipients", "campaigns", "templates", "locales", "assets")
@@ -60,6 +65,9 @@ SYSTEM_LIBRARIES = (
 )
 
 
+FileState = Literal["written", "missing", "edited"]
+
+
 @dataclass
 class OutputRecord:
     """One file a build wrote."""
@@ -81,12 +89,35 @@ class OutputRecord:
         )
 
     def matches(self, path: Path) -> bool:
-        """Whether ``path`` is still the file the build wrote (nobody replaced or edited it)."""
+        """Whether ``path`` is still the file the build wrote (nobody replaced or edited it).
+
+        Its size and time must match, and so must its SHA-256: a manifest is read from a
+        folder anyone can write to (or a repository), and a file edited and given back its
+        time, or a manifest edited to match a file, must not pass for what was written.
+        """
+        return self.state(path) == "written"
+
+    def state(self, path: Path) -> FileState:
+        """``written``: ``path`` is the file the build wrote; ``missing``: there is no file;
+        ``edited``: there is another file (someone's edit), which a build must not destroy.
+        A file with another time but the same content (copied, touched) counts as written,
+        and this record takes its new time."""
         try:
             status = path.stat()
         except OSError:
-            return False
-        return status.st_size == self.size and status.st_mtime_ns == self.mtime_ns
+            return "missing"
+        if not stat.S_ISREG(status.st_mode):
+            return "edited"
+        if status.st_size != self.size:
+            return "edited"
+        try:
+            same = file_sha256(path) == self.sha256
+        except OSError:
+            return "edited"
+        if not same:
+            return "edited"
+        self.mtime_ns = status.st_mtime_ns
+        return "written"
 
 
 @dataclass
@@ -96,7 +127,11 @@ class Manifest:
     ``inputs`` is the digest of the workspace's input files when a build last wrote or
     found up to date every file of the campaign in ``formats``; ``None`` when the files do
     not all match the inputs (after an interruption, a failed letter, or a ``--lang`` or
-    ``--only`` build of changed inputs).
+    ``--only`` build of changed inputs), and while a build is writing.
+
+    A build saves the manifest every few seconds; between saves, each file it puts in place is
+    first added to the journal, ``.manifest.journal``, so that a build killed at any moment
+    leaves a record of every file it wrote (and a file that looks edited is someone's edit).
     """
 
     inputs: str | None = None
@@ -106,26 +141,20 @@ class Manifest:
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
-        """The manifest in ``folder``; an empty one when there is none, or one that this
-        version of letterforge cannot read (every file is then simply written again)."""
-        try:
-            data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-            if data.get("manifest") != MANIFEST_VERSION:
-                return cls()
-            outputs = {name: OutputRecord(**record) for name, record in data["outputs"].items()}
-            if not all(_trustworthy(name, record) for name, record in outputs.items()):
-                return cls()
-            return cls(
-                inputs=data["inputs"],
-                formats=list(data["formats"]),
-                default_formats=list(data["default_formats"]),
-                outputs=outputs,
-            )
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return cls()
+        """The manifest in ``folder``, with what its journal adds; an empty one when there is
+        none, or one that this version of letterforge cannot read or does not trust (every
+        file is then simply written again)."""
+        manifest = _parse(folder / MANIFEST_NAME) or cls()
+        for name, record in _journal(folder / JOURNAL_NAME):
+            # Journaled before it was renamed into place: it counts once the file is there.
+            if manifest.outputs.get(name) != record and record.matches(folder / name):
+                manifest.outputs[name] = record
+                manifest.inputs = None
+        return manifest
 
     def write(self, folder: Path) -> None:
-        """Write the manifest into ``folder`` under a temporary name, then rename it."""
+        """Write the manifest into ``folder`` under a temporary name, then rename it; the
+        journal, now part of it, is removed."""
         data: dict[str, Any] = {
             "manifest": MANIFEST_VERSION,
             "letterforge": __version__,
@@ -136,6 +165,7 @@ class Manifest:
         }
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
         replace_file(folder / MANIFEST_NAME, text.encode("utf-8"))
+        (folder / JOURNAL_NAME).unlink(missing_ok=True)
 
     def up_to_date(self, folder: Path, inputs: str, formats: Iterable[str]) -> bool:
         """Whether a complete build from the same ``inputs`` wrote every file in ``formats``
@@ -145,6 +175,71 @@ class Manifest:
             and set(formats) <= set(self.formats)
             and all(record.in_place(folder, name) for name, record in self.outputs.items())
         )
+
+
+def journal(folder: Path, name: str, record: OutputRecord) -> None:
+    """Add ``record`` of the file ``name`` to the campaign's journal, before the file is
+    renamed into place."""
+    line = json.dumps({"name": name, **asdict(record)}, ensure_ascii=False) + "\n"
+    with open(folder / JOURNAL_NAME, "a", encoding="utf-8") as file:
+        file.write(line)
+
+
+def _parse(path: Path) -> Manifest | None:
+    """The manifest at ``path``, validated as untrusted input; ``None`` if it is not one."""
+    try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # missing, a folder, not JSON, too deep
+        return None
+    if not isinstance(data, dict) or data.get("manifest") != MANIFEST_VERSION:
+        return None
+    inputs, formats, defaults, outputs = (
+        data.get(key) for key in ("inputs", "formats", "default_formats", "outputs")
+    )
+    if not (
+        (inputs is None or _is_sha256(inputs))
+        and _are_formats(formats)
+        and _are_formats(defaults)
+        and isinstance(outputs, dict)
+    ):
+        return None
+    records = {}
+    for name, values in outputs.items():
+        record = _record(name, values)
+        if record is None:
+            return None
+        records[name] = record
+    return Manifest(
+        inputs=inputs,
+        formats=list(formats or ()),
+        default_formats=list(defaults or ()),
+        outputs=records,
+    )
+
+
+def _journal(path: Path) -> list[tuple[str, OutputRecord]]:
+    """The records of a journal, in order; a line that is not a whole record (the last one
+    of a killed build may be cut short) is skipped."""
+    try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            return []
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    entries = []
+    for line in lines:
+        try:
+            values = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(values, dict):
+            name = values.pop("name", None)
+            record = _record(name, values) if isinstance(name, str) else None
+            if record is not None:
+                entries.append((name, record))
+    return entries
 
 
 def replace_file(path: Path, content: bytes) -> None:
@@ -165,30 +260,54 @@ def replace_file(path: Path, content: bytes) -> None:
 _OUTPUT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*\.(?:pdf|docx)")
 
 
-def _trustworthy(name: str, record: OutputRecord) -> bool:
-    """Whether a manifest's entry is one a build could have written. A repository can commit
-    build/ with a manifest in it: a build removes stale files the manifest names, and the
-    review page shows its values, so nothing may lead out of the campaign's folder or be
-    anything but what it claims to be."""
+def _record(name: str, values: Any) -> OutputRecord | None:
+    """The record of the file ``name``, if ``fields`` are one a build could have written.
+
+    A repository can commit build/ with a manifest in it: a build removes stale files the
+    manifest names, and the review page shows its values, so nothing may lead out of the
+    campaign's folder or be anything but what it claims to be.
+    """
     from letterforge.review import thumbnail_name
 
-    types: dict[str, type | tuple[type, ...]] = {
-        "recipient": str,
-        "fingerprint": str,
-        "size": int,
-        "mtime_ns": int,
-        "sha256": str,
-        "pages": (int, type(None)),
-        "thumbnail": (str, type(None)),
-    }
-    return (
-        _OUTPUT_NAME.fullmatch(name) is not None
-        and ".." not in name
-        and all(isinstance(getattr(record, key), kind) for key, kind in types.items())
-        and isinstance(record.languages, list)
-        and all(isinstance(lang, str) for lang in record.languages)
-        and record.thumbnail in (None, thumbnail_name(name.rsplit(".", 1)[0]))
+    if (
+        not isinstance(values, dict)
+        or set(values) != _RECORD_FIELDS
+        or _OUTPUT_NAME.fullmatch(name) is None
+        or ".." in name
+    ):
+        return None
+    record = OutputRecord(**values)
+    checks = (
+        isinstance(record.recipient, str) and _ID.fullmatch(record.recipient) is not None,
+        isinstance(record.languages, list)
+        and 0 < len(record.languages) <= 20
+        and all(isinstance(lang, str) and _LANGUAGE.fullmatch(lang) for lang in record.languages),
+        _is_sha256(record.fingerprint),
+        _is_sha256(record.sha256),
+        _is_count(record.size),
+        _is_count(record.mtime_ns),
+        record.pages is None or (_is_count(record.pages) and record.pages > 0),
+        record.thumbnail in (None, thumbnail_name(name.rsplit(".", 1)[0])),
     )
+    return record if all(checks) else None
+
+
+_RECORD_FIELDS = {each.name for each in fields(OutputRecord)}
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,199}")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_sha256(value: Any) -> bool:
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0  # not bool, not float
+
+
+def _are_formats(value: Any) -> bool:
+    return isinstance(value, list) and all(fmt in ("pdf", "docx") for fmt in value)
 
 
 def digest(*parts: str | bytes) -> str:

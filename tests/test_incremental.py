@@ -4,6 +4,7 @@ and a letter that fails to write in the middle of a batch."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -121,9 +122,9 @@ def _delete_output(workspace: Path) -> None:
 
 
 def _touch_output(workspace: Path) -> None:
-    # Someone opened the letter in Word and saved it: the build puts its own back.
+    # Copied back from a backup, or touched: a new time, the same content, nothing to write.
     path = workspace / f"build/{ESSENTIAL}/es/romo.docx"
-    path.write_bytes(path.read_bytes() + b"\0")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))
 
 
 @pytest.mark.parametrize(
@@ -139,7 +140,7 @@ def _touch_output(workspace: Path) -> None:
         (_edit_asset, EVERY_FILE),
         (_upgrade_tools, EVERY_FILE),
         (_delete_output, [f"{USMCA}/fr-CA/sidhu.docx"]),
-        (_touch_output, [f"{ESSENTIAL}/es/romo.docx"]),
+        (_touch_output, []),
     ],
     ids=lambda value: value.__name__.strip("_") if callable(value) else "",
 )
