@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 import struct
 import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
+
+from letterforge.folders import read_input
 
 ASSET_DIR = "assets"
 # A logo or a scanned signature is a few hundred kilobytes.
@@ -43,6 +45,7 @@ class ImageFile:
     kind: ImageKind
     width: float  # intrinsic size, in any unit: only the ratio matters
     height: float
+    data: bytes = field(repr=False)  # as read when it was checked: writers use these bytes
 
     def size_at(self, height: float, max_width: float) -> tuple[float, float]:
         """Width and height in points at ``height``, narrowed to fit ``max_width``."""
@@ -83,9 +86,9 @@ def read_image(root: Path, name: str) -> ImageFile:
             f"{name} is {size / 1024 / 1024:.0f} MB: an image for a letter must be under "
             f"{MAX_ASSET_BYTES // 1024 // 1024} MB"
         )
-    data = path.read_bytes()
+    data = read_input(root / name)  # during a build, the bytes it fingerprinted
     kind, width, height = _measure(name, data)
-    return ImageFile(name, path, kind, width, height)
+    return ImageFile(name, path, kind, width, height, data)
 
 
 def _measure(name: str, data: bytes) -> tuple[ImageKind, float, float]:

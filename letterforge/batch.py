@@ -22,6 +22,7 @@ Each worker has a pipe of its own, so the build knows which documents each one h
 
 from __future__ import annotations
 
+import errno
 import gc
 import multiprocessing
 import pickle
@@ -32,7 +33,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Protocol
 
@@ -48,6 +48,11 @@ from letterforge.theme import Theme
 # never idles while the main process renders letters. The others wait in the staging folder,
 # so that a campaign of any size takes the same memory.
 QUEUED_PER_WORKER = 2
+# Made in the staging folder when the build stops: workers then write nothing more.
+STOP_FILE = "stop"
+# File system errors that no other document can escape either: a full disk, a size limit, a
+# read-only file system. The build stops at the first.
+BUILD_WIDE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
 # Signals a terminal or a CI runner sends to every process of the group; the build handles them.
 STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -93,11 +98,13 @@ class Staged:
 
 @dataclass(frozen=True)
 class JobOutcome:
-    """What a job wrote, and the formats it failed to write, with why."""
+    """What a job wrote, and the formats it failed to write, with why. ``fault`` is a file
+    system error that every other job would meet too (a full disk): the build stops."""
 
     job: WriteJob
     staged: tuple[Staged, ...]
     failures: tuple[tuple[Format, str], ...]
+    fault: OSError | None = None
 
 
 class _Writer(Protocol):
@@ -121,6 +128,8 @@ class Writers:
             output, document = pickle.loads(queued.read_bytes())  # queue_document's, this build
             queued.unlink()
         except OSError as err:
+            if self._build_wide(err):
+                return JobOutcome(job, (), (), fault=_plain(err))
             reason = f"its staged copy {queued.name} could not be read: {err.strerror or err}"
             return JobOutcome(job, (), tuple((fmt, reason) for fmt in job.formats))
         if output != job.output:  # never write one recipient's letter under another's name
@@ -140,7 +149,9 @@ class Writers:
             except LetterforgeError as err:
                 failures.append((fmt, err.message))
                 continue
-            except OSError as err:  # a full disk, or build/ removed under the build
+            except OSError as err:
+                if self._build_wide(err):
+                    return JobOutcome(job, (), (), fault=_plain(err))
                 failures.append((fmt, f"{err.strerror or err}"))
                 continue
             except Exception as err:  # a library's own failure: report it with the letter
@@ -148,6 +159,9 @@ class Writers:
                 continue
             staged.append(Staged(fmt, path, sha256, pages, thumbnail))
         return JobOutcome(job, tuple(staged), tuple(failures))
+
+    def _build_wide(self, err: OSError) -> bool:
+        return err.errno in BUILD_WIDE_ERRORS or not self.staging.is_dir()
 
     def _writer(self, fmt: Format) -> _Writer:
         # Imported here: each writer pulls in a heavy library that a no-op build never needs.
@@ -161,6 +175,11 @@ class Writers:
 
                 self._writers[fmt] = DocxWriter(self.theme)
         return self._writers[fmt]
+
+
+def _plain(err: OSError) -> OSError:
+    """``err`` without its traceback and chained errors, to send back to the build."""
+    return OSError(err.errno, err.strerror, err.filename)
 
 
 @dataclass(frozen=True)
@@ -234,8 +253,8 @@ class ProcessPool:
 
     def __init__(self, workers: int, theme: Theme, standard: PdfStandard, staging: Path) -> None:
         self.context = multiprocessing.get_context("spawn")
-        self.stopping = self.context.Event()
-        self.arguments = (theme, standard, staging, self.stopping)
+        self.staging = staging
+        self.arguments = (theme, standard, staging)
         self.workers = [self._start() for _ in range(workers)]
 
     def _start(self) -> _Worker:
@@ -292,7 +311,8 @@ class ProcessPool:
         return lost
 
     def stop(self) -> None:
-        self.stopping.set()
+        # A file, not a semaphore: a semaphore would start one more process to track it.
+        (self.staging / STOP_FILE).touch()
 
     def close(self) -> None:
         for worker in self.workers:
@@ -314,13 +334,7 @@ def _death(exitcode: int | None) -> str:
     return f"the worker process writing it stopped (exit code {exitcode})"
 
 
-def _serve(
-    connection: Connection,
-    theme: Theme,
-    standard: PdfStandard,
-    staging: Path,
-    stopping: EventType,
-) -> None:
+def _serve(connection: Connection, theme: Theme, standard: PdfStandard, staging: Path) -> None:
     """A worker: write each job the pipe brings, answer with its outcome, and exit when the
     pipe closes (the build is done, stopped, or killed). Once the build is stopping, jobs
     are answered unwritten."""
@@ -337,7 +351,8 @@ def _serve(
             job = connection.recv()
         except (EOFError, OSError):
             return
-        outcome = JobOutcome(job, (), ()) if stopping.is_set() else writers.run(job)
+        stopping = (staging / STOP_FILE).exists()
+        outcome = JobOutcome(job, (), ()) if stopping else writers.run(job)
         try:
             connection.send(outcome)
         except OSError:  # the build is gone

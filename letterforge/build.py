@@ -26,7 +26,6 @@ after the edited copy is saved beside it.
 
 from __future__ import annotations
 
-import errno
 import itertools
 import math
 import os
@@ -45,7 +44,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
 from letterforge.errors import relative_path as shown_path
-from letterforge.folders import BUILD_DIR, FORMATS, SETTINGS_FILE, Format, campaign_names
+from letterforge.folders import (
+    BUILD_DIR,
+    FORMATS,
+    SETTINGS_FILE,
+    Format,
+    campaign_names,
+    reading_from,
+)
 from letterforge.manifest import (
     JOURNAL_NAME,
     MANIFEST_NAME,
@@ -164,17 +170,18 @@ def build(
             unchanged = _unchanged(root, names, wanted_formats, inputs.digest)
             if unchanged is not None:
                 return unchanged
-        return _Build(
-            root,
-            inputs=inputs,
-            names=names,
-            formats=wanted_formats,
-            languages=languages,
-            only=only,
-            jobs=jobs,
-            force=force,
-            progress=progress,
-        ).run()
+        with reading_from(root, inputs.contents):  # render from the bytes fingerprinted
+            return _Build(
+                root,
+                inputs=inputs,
+                names=names,
+                formats=wanted_formats,
+                languages=languages,
+                only=only,
+                jobs=jobs,
+                force=force,
+                progress=progress,
+            ).run()
 
 
 @contextmanager
@@ -274,10 +281,6 @@ def plan_documents(
 class _Stop(Exception):
     """A signal asked the build to stop, or the file system failed it: raised where the
     build can stop cleanly."""
-
-
-# File system errors that no other letter can escape: the build stops at the first.
-_BUILD_WIDE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
 
 
 class _Build:
@@ -601,6 +604,9 @@ class _Build:
                 self._fail(planned, folder / f"{planned.stem}.{fmt}", outcome.reason)
             self.progress.written(len(fingerprints))
             return
+        if outcome.fault is not None:
+            self.queued.pop(outcome.job.key)
+            self._stop_for(outcome.fault)
         try:
             self._commit(outcome)
         except OSError as err:
@@ -743,7 +749,11 @@ class _Build:
     def _build_wide(self, err: OSError) -> bool:
         """Whether ``err`` would fail every letter: a full disk, a size limit, a read-only
         file system, or build/ removed under the build."""
-        return err.errno in _BUILD_WIDE or (self.staging is not None and not self.staging.is_dir())
+        from letterforge.batch import BUILD_WIDE_ERRORS
+
+        return err.errno in BUILD_WIDE_ERRORS or (
+            self.staging is not None and not self.staging.is_dir()
+        )
 
     def _file_error(self, err: OSError) -> OutputError:
         """One line for a file system error: the path, and the cause."""
@@ -752,15 +762,11 @@ class _Build:
                 "was removed while the build was writing: run the build again",
                 Location(f"{BUILD_DIR}/"),
             )
-        path = err.filename if isinstance(err.filename, str) else None
-        if path is not None and Path(path).parent == self.staging:
-            where = shown_path(Path(path).parent.parent, self.root) + "/"  # build/.staging/
-        elif path is not None:
-            where = shown_path(Path(path), self.root)
-            if Path(path).name.startswith(".") and Path(path).name.endswith(".tmp"):
-                where = shown_path(Path(path).parent, self.root) + "/"
+        path = Path(err.filename) if isinstance(err.filename, str) else None
+        if path is None or path.is_relative_to(self.build_dir / STAGING_DIR):
+            where = f"{BUILD_DIR}/"  # a file of the build's own, not one the user knows
         else:
-            where = f"{BUILD_DIR}/"
+            where = shown_path(path, self.root) + "/" * path.is_dir()
         return OutputError(f"cannot write: {err.strerror or err}", Location(where))
 
     def _wind_down(self, pool: WritingPool | None) -> None:
@@ -842,6 +848,10 @@ class _Build:
                         manifest,
                         self.documents[name],
                         self.fingerprints[name],
+                        edited=[
+                            path.relative_to(folder).as_posix()
+                            for path in self.result.campaigns[name].kept
+                        ],
                     )
         self.last_manifest_save = time.monotonic()
 

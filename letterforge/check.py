@@ -34,7 +34,7 @@ from letterforge.errors import (
     Location,
     sorted_findings,
 )
-from letterforge.folders import campaign_names
+from letterforge.folders import campaign_names, read_input
 from letterforge.locale import Labels, language_name
 from letterforge.model import base_language, language_fallbacks
 from letterforge.render import (
@@ -448,7 +448,7 @@ def _drift_warning(
     }[fact.kind]
     line = None
     if template.filename:
-        source = Path(template.filename).read_text(encoding="utf-8").split("\n")
+        source = read_input(Path(template.filename)).decode("utf-8", "replace").split("\n")
         pattern = re.compile(rf"(?<!\w){re.escape(fact.shown)}(?!\w)")
         line = next((n for n, text in enumerate(source, 1) if pattern.search(text)), None)
     # Named after the templates' languages, so en-US and en-CA letters warn once.

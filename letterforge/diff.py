@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from letterforge.errors import Finding, LetterforgeError, Location, Problems
-from letterforge.folders import SETTINGS_FILE, campaign_names
-from letterforge.manifest import INPUT_FILES, INPUT_FOLDERS
+from letterforge.folders import INPUT_FILES, INPUT_FOLDERS, SETTINGS_FILE, campaign_names
 
 WORKING_TREE = "working tree"
 # git's file modes: a file, an executable file, a symbolic link. Submodules are left out.

@@ -7,6 +7,8 @@ before it needs either.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -38,12 +40,77 @@ def find_workspace(start: Path) -> Path:
     )
 
 
+# The workspace's input files: a change to any file here may change a letter.
+INPUT_FILES = (SETTINGS_FILE,)
+INPUT_FOLDERS = ("recipients", "campaigns", "templates", "locales", "assets")
+
+
+class _Snapshot:
+    """The input files of one workspace as a build read them: by path from the root."""
+
+    def __init__(self, root: Path, contents: dict[str, bytes]) -> None:
+        self.root = root
+        self.contents = contents
+
+    def name_of(self, path: Path) -> str | None:
+        """``path``'s name in the snapshot, if it is where an input file would be."""
+        try:
+            name = path.relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+        top = name.split("/")[0]
+        return name if name in INPUT_FILES or top in INPUT_FOLDERS else None
+
+
+_snapshot: _Snapshot | None = None
+
+
+@contextmanager
+def reading_from(root: Path, contents: dict[str, bytes]) -> Iterator[None]:
+    """While this lasts, the workspace at ``root`` is read from ``contents`` (its input files
+    by path, as :class:`letterforge.manifest.WorkspaceInputs` read and hashed them).
+
+    A build fingerprints its letters by the bytes of its inputs; reading a file again later
+    could give other bytes (an editor saving, a ``git checkout``), and the letters would be
+    recorded under the digest of inputs they were not made from.
+    """
+    global _snapshot
+    outer, _snapshot = _snapshot, _Snapshot(root, contents)
+    try:
+        yield
+    finally:
+        _snapshot = outer
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of a workspace file: during a build, as the build first read them (a file
+    that was not there then is not there now)."""
+    if _snapshot is not None:
+        name = _snapshot.name_of(path)
+        if name is not None:
+            if name not in _snapshot.contents:
+                raise FileNotFoundError(2, "No such file or directory", str(path))
+            return _snapshot.contents[name]
+    return path.read_bytes()
+
+
 def yaml_files(folder: Path) -> list[Path]:
-    """The ``*.yaml`` files of a workspace folder, sorted, without hidden files.
+    """The ``*.yaml`` files of a workspace folder, sorted, without hidden files (during a
+    build, those it read).
 
     Editors leave hidden files beside the ones being edited (Emacs' ``.#name.yaml`` lock
     links); they are not part of the workspace.
     """
+    if _snapshot is not None and _snapshot.name_of(folder / "x.yaml") is not None:
+        prefix = f"{folder.relative_to(_snapshot.root).as_posix()}/"
+        return sorted(
+            folder / name[len(prefix) :]
+            for name in _snapshot.contents
+            if name.startswith(prefix)
+            and "/" not in name[len(prefix) :]
+            and name.endswith(".yaml")
+            and not name[len(prefix) :].startswith(".")
+        )
     return sorted(path for path in folder.glob("*.yaml") if not path.name.startswith("."))
 
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, field_validator
 
 from letterforge.errors import ConfigError, LetterforgeError, Location, Problems
+from letterforge.folders import yaml_files
 from letterforge.model import (
     LANGUAGE_TAG,
     StrictModel,
@@ -299,9 +300,7 @@ class LocaleBook:
             self._workspace = {}
             folder = self.root / WORKSPACE_LOCALES if self.root is not None else None
             if folder is not None and folder.is_dir():
-                for path in sorted(folder.glob("*.yaml")):
-                    if path.name.startswith("."):
-                        continue
+                for path in yaml_files(folder):
                     shown = f"{WORKSPACE_LOCALES}/{path.name}"
                     if not LANGUAGE_TAG.fullmatch(path.stem):
                         self._load_problems.append(

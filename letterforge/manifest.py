@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from letterforge import __version__
-from letterforge.folders import SETTINGS_FILE
+from letterforge.folders import INPUT_FILES, INPUT_FOLDERS
 
 MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = ".manifest.journal"
@@ -39,9 +39,6 @@ MANIFEST_VERSION = 2
 # A manifest lists a few hundred bytes per file: this is millions of files, and keeps a file
 # put there by someone else from taking the memory of a build.
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
-# The workspace's inputs: a change to any file here may change a letter.
-INPUT_FILES = (SETTINGS_FILE,)
-INPUT_FOLDERS = ("recipients", "campaigns", "templates", "locales", "assets")
 # Packages whose new versions may change the bytes of a letter.
 RENDERING_PACKAGES = (
     "weasyprint",
@@ -65,7 +62,7 @@ SYSTEM_LIBRARIES = (
 )
 
 
-FileState = Literal["written", "missing", "edited"]
+FileState = Literal["written", "missing", "edited", "unknown"]
 
 
 @dataclass
@@ -99,9 +96,11 @@ class OutputRecord:
 
     def state(self, path: Path) -> FileState:
         """``written``: ``path`` is the file the build wrote; ``missing``: there is no file;
-        ``edited``: there is another file (someone's edit), which a build must not destroy.
-        A file with another time but the same content (copied, touched) counts as written,
-        and this record takes its new time."""
+        ``edited``: there is another file (someone's edit), which a build must not destroy;
+        ``unknown``: another file of the same size and time to the nanosecond, which no edit
+        makes: the manifest is what is wrong (edited, or from elsewhere), and the file is
+        written again. A file with another time but the same content (copied, touched)
+        counts as written, and this record takes its new time."""
         try:
             status = path.stat()
         except OSError:
@@ -115,7 +114,7 @@ class OutputRecord:
         except OSError:
             return "edited"
         if not same:
-            return "edited"
+            return "unknown" if status.st_mtime_ns == self.mtime_ns else "edited"
         self.mtime_ns = status.st_mtime_ns
         return "written"
 
@@ -244,15 +243,18 @@ def _journal(path: Path) -> list[tuple[str, OutputRecord]]:
 
 def replace_file(path: Path, content: bytes) -> None:
     """Write ``path`` under a temporary name beside it, then rename it: a reader (or a build
-    that is stopped) never sees half a file."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    that is stopped) never sees half a file. An error names ``path``, not the temporary."""
+    temporary = None
     try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(handle, "wb") as file:
             file.write(content)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(path)) from err
     finally:
-        if os.path.exists(temporary):
+        if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
 
 
@@ -328,19 +330,34 @@ def file_sha256(path: Path) -> str:
 def file_hashes(root: Path, names: Iterable[str]) -> dict[str, str]:
     """Each file under ``names`` (files, or folders taken recursively) inside ``root``, by its
     path from ``root``, with the SHA-256 of its content; a symbolic link counts by where it
-    points."""
-    hashes = {}
+    points and by the content it leads to."""
+    return {name: sha for name, (sha, _) in read_files(root, names).items()}
+
+
+def read_files(root: Path, names: Iterable[str]) -> dict[str, tuple[str, bytes | None]]:
+    """Each file under ``names`` inside ``root``, by its path from ``root``: its SHA-256 and
+    its content (``None`` for what cannot be read, or a link to something not a file)."""
+    found: dict[str, tuple[str, bytes | None]] = {}
     for name in names:
         for path in _files(root / name):
+            content: bytes | None = None
             if path.is_symlink():
-                content = b"link:" + os.readlink(path).encode()
+                marker = b"link:" + os.readlink(path).encode()
+                if path.is_file():  # not /dev/zero, not a FIFO behind the link
+                    content = _read(path)
+                hashed = marker + b"\0" + (content or b"")
             else:
-                try:
-                    content = path.read_bytes()
-                except OSError as err:
-                    content = f"unreadable: {err.strerror}".encode()
-            hashes[path.relative_to(root).as_posix()] = hashlib.sha256(content).hexdigest()
-    return hashes
+                content = _read(path)
+                hashed = content if content is not None else b"unreadable"
+            found[path.relative_to(root).as_posix()] = (hashlib.sha256(hashed).hexdigest(), content)
+    return found
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def hashes_digest(hashes: dict[str, str]) -> str:
@@ -362,13 +379,22 @@ def _files(path: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class WorkspaceInputs:
-    """The workspace's input files, read once per build, by path with their hashes."""
+    """The workspace's input files, read once per build: by path, their hashes and contents.
+
+    A build renders from these contents (:func:`letterforge.folders.reading_from`), so that
+    what it fingerprints is what it rendered.
+    """
 
     hashes: dict[str, str]
+    contents: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @classmethod
     def read(cls, root: Path) -> WorkspaceInputs:
-        return cls(file_hashes(root, (*INPUT_FILES, *INPUT_FOLDERS)))
+        files = read_files(root, (*INPUT_FILES, *INPUT_FOLDERS))
+        return cls(
+            {name: sha for name, (sha, _) in files.items()},
+            {name: content for name, (_, content) in files.items() if content is not None},
+        )
 
     @functools.cached_property
     def digest(self) -> str:
@@ -399,7 +425,53 @@ def tool_versions() -> str:
             versions.append(f"{name} missing")
     for names, function in SYSTEM_LIBRARIES:
         versions.append(f"{names[0]} {_library_version(names, function)}")
+    versions.append(f"fonts {installed_fonts()}")
     return "\n".join(versions)
+
+
+def installed_fonts() -> str:
+    """A digest of every installed font file and fontconfig setting (path, size, time).
+
+    Pango takes each character from the theme's fonts, or from any installed font that has
+    it, as fontconfig's settings say: a font installed, removed or updated can change any
+    letter, so all of them count. Listing them takes a few milliseconds; nothing is opened.
+    """
+    home = Path.home()
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    folders = [
+        Path("/usr/share/fonts"),
+        Path("/usr/local/share/fonts"),
+        Path("/etc/fonts"),
+        data_home / "fonts",
+        config_home / "fontconfig",
+        home / ".fonts",
+        home / ".fonts.conf",
+        Path("/Library/Fonts"),
+        Path("/System/Library/Fonts"),
+        home / "Library" / "Fonts",
+    ]
+    if os.name == "nt":
+        windows = Path(os.environ.get("WINDIR", "C:/Windows"))
+        local = Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local"))
+        folders += [windows / "Fonts", local / "Microsoft" / "Windows" / "Fonts"]
+    for variable in ("FONTCONFIG_FILE", "FONTCONFIG_PATH"):
+        if os.environ.get(variable):
+            folders.append(Path(os.environ[variable]))
+    entries = []
+    for folder in folders:
+        for directory, _, names in os.walk(folder, followlinks=True):
+            for name in names:
+                path = os.path.join(directory, name)
+                try:
+                    status = os.stat(path)
+                except OSError:
+                    continue
+                entries.append(f"{path} {status.st_size} {status.st_mtime_ns}")
+        if folder.is_file():
+            status = folder.stat()
+            entries.append(f"{folder} {status.st_size} {status.st_mtime_ns}")
+    return digest(*sorted(entries))
 
 
 def _library_version(names: tuple[str, ...], function: str) -> str:

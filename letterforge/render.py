@@ -31,6 +31,7 @@ from letterforge.errors import (
     did_you_mean,
     relative_path,
 )
+from letterforge.folders import read_input
 from letterforge.locale import (
     Conventions,
     SalutationGap,
@@ -621,7 +622,7 @@ class LetterRenderer:
         """The first line of the template's source that ``matches``."""
         if not template.filename:
             return None
-        source = Path(template.filename).read_text(encoding="utf-8").split("\n")
+        source = read_input(Path(template.filename)).decode("utf-8", "replace").split("\n")
         return next((n for n, line in enumerate(source, 1) if matches(line)), None)
 
     def _failing_line(self, err: BaseException, template: jinja2.Template) -> Location:

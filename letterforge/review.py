@@ -17,14 +17,15 @@ was written. Drawing one takes about 7 ms, against 80 to 100 ms for writing the 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from letterforge.manifest import replace_file
+from letterforge.manifest import file_sha256, replace_file
 
 if TYPE_CHECKING:
     from letterforge.build import PlannedDocument
@@ -84,12 +85,14 @@ def write_review(
     manifest: Manifest,
     planned: Iterable[PlannedDocument],
     fingerprints: dict[str, str],
+    edited: Collection[str] = (),
 ) -> None:
     """Write ``index.html`` and ``manifest.csv`` into the campaign's ``folder`` from its
     ``manifest``, listing the ``planned`` documents (the campaign's plan) it has files of. A file
     whose fingerprint differs from ``fingerprints`` (what it would be made from now) is
-    marked out of date: a build narrowed by format, language or recipient left it."""
-    documents = _documents(campaign, manifest, planned, fingerprints)
+    marked out of date: a build narrowed by format, language or recipient left it. The files
+    ``edited`` by hand since they were written are listed as they are now, marked edited."""
+    documents = _documents(folder, campaign, manifest, planned, fingerprints, set(edited))
     replace_file(folder / REVIEW_PAGE, _page(folder, campaign, documents).encode("utf-8"))
     replace_file(folder / MAIL_OUT_LIST, _mail_out_list(documents))
 
@@ -103,11 +106,13 @@ class _Document:
         recipient: PersonRecord,
         files: dict[str, OutputRecord],
         out_of_date: list[str],
+        edited: list[str],
     ):
         self.stem = stem
         self.recipient = recipient
         self.files = files  # by format
         self.out_of_date = out_of_date  # formats
+        self.edited = edited  # formats
         some = next(iter(files.values()))
         self.languages: list[str] = some.languages
         pdf = files.get("pdf")
@@ -119,15 +124,21 @@ class _Document:
 
 
 def _documents(
+    folder: Path,
     campaign: ResolvedCampaign,
     manifest: Manifest,
     planned: Iterable[PlannedDocument],
     fingerprints: dict[str, str],
+    edited: set[str],
 ) -> list[_Document]:
     people = {record.person.id: record for record in campaign.recipients}
     by_stem: dict[str, dict[str, OutputRecord]] = {}
     for name, record in manifest.outputs.items():
         stem, fmt = name.rsplit(".", 1)
+        if name in edited:  # listed as it is now: the list must match the files there
+            path = folder / name
+            size, sha256 = path.stat().st_size, file_sha256(path)
+            record = dataclasses.replace(record, size=size, sha256=sha256)
         by_stem.setdefault(stem, {})[fmt] = record
     documents = []
     for document in planned:
@@ -139,7 +150,8 @@ def _documents(
                 if record.fingerprint != fingerprints.get(f"{document.stem}.{fmt}")
             ]
             recipient = people[document.recipient]
-            documents.append(_Document(document.stem, recipient, files, out_of_date))
+            hand = [fmt for fmt in files if f"{document.stem}.{fmt}" in edited]
+            documents.append(_Document(document.stem, recipient, files, out_of_date, hand))
     return documents
 
 
@@ -264,6 +276,7 @@ def _row(folder: Path, document: _Document) -> str:
         f'<a href="{_url(document.name(fmt))}">{fmt.upper()}</a>'
         f" <small>{_size(document.files[fmt].size)}</small>"
         + (" <mark>out of date</mark>" if fmt in document.out_of_date else "")
+        + (" <mark>edited by hand</mark>" if fmt in document.edited else "")
         for fmt in ("pdf", "docx")
         if fmt in document.files
     )

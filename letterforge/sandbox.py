@@ -36,6 +36,8 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from letterforge.folders import read_input
+
 # A letter is some ten thousand characters; a hundred times that is no letter.
 MAX_TEXT = 1_000_000
 MAX_LETTER_TEXT = 200_000
@@ -92,7 +94,7 @@ class ConfinedLoader(jinja2.BaseLoader):
             raise self.outside_error(f"template {template!r} leads outside {self.folder.name}/")
         if size > MAX_TEXT:
             raise self.outside_error(f"template {template!r} is larger than {MAX_TEXT:,} bytes")
-        return real.read_text(encoding="utf-8"), str(path), lambda: True
+        return read_input(path).decode("utf-8"), str(path), lambda: True
 
 
 class _LimitedCodeGenerator(CodeGenerator):

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import yaml
 
 from letterforge.errors import ConfigError, Location, relative_path
+from letterforge.folders import read_input
 
 # Rosters are hand-written lists of people; anything this large is a mistake or an attack.
 MAX_YAML_BYTES = 10 * 1024 * 1024
@@ -110,7 +111,7 @@ def load_yaml_file(path: Path, root: Path) -> YamlDocument:
                 f"{MAX_YAML_BYTES // (1024 * 1024)} MiB",
                 Location(shown),
             )
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path).decode("utf-8")
     except UnicodeDecodeError as err:
         raise ConfigError(f"not UTF-8 text ({err.reason})", Location(shown)) from err
     except OSError as err:

@@ -29,6 +29,7 @@ from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from letterforge.assets import ImageFile
 from letterforge.document import (
     Block,
     Document,
@@ -315,7 +316,7 @@ class _Images:
     def __init__(self, word: WordDocument, theme: Theme) -> None:
         self.word = word
         self.theme = theme
-        self.svg_parts: dict[Path, str] = {}
+        self.svg_parts: dict[ImageFile, str] = {}
 
     def add(self, paragraph: Paragraph, image: Image, role: Role, room: float) -> None:
         width, height = image.file.size_at(self.theme.image_height(role), room)
@@ -329,21 +330,22 @@ class _Images:
             blip = shape._inline.graphic.graphicData.pic.blipFill.blip
             blip.append(_svg_extension(self._svg_relation(image)))
         else:
-            shape = run.add_picture(str(image.file.path), width=Pt(width), height=Pt(height))
+            picture = io.BytesIO(image.file.data)  # the bytes checked (and fingerprinted)
+            shape = run.add_picture(picture, width=Pt(width), height=Pt(height))
         shape._inline.docPr.set("descr", image.alt)
 
     def _svg_relation(self, image: Image) -> str:
-        path = image.file.path
-        if path not in self.svg_parts:
+        file = image.file
+        if file not in self.svg_parts:
             package = self.word.part.package
             part = Part(
                 package.next_partname("/word/media/image%d.svg"),
                 "image/svg+xml",
-                path.read_bytes(),
+                file.data,
                 package,
             )
-            self.svg_parts[path] = self.word.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
-        return self.svg_parts[path]
+            self.svg_parts[file] = self.word.part.relate_to(part, RELATIONSHIP_TYPE.IMAGE)
+        return self.svg_parts[file]
 
 
 def _svg_extension(relation: str) -> etree._Element:

@@ -164,15 +164,15 @@ def data_url(image: ImageFile) -> str:
     its URL, so a file URL, which holds the workspace's folder, would make two clones of a
     workspace write different bytes; the data is the same wherever the workspace is.
 
-    Every letter shows the same few images: each is encoded once for as long as its file is
-    unchanged."""
-    status = image.path.stat()
-    return _encoded(image, status.st_mtime_ns, status.st_size)
+    Every letter shows the same few images: each is encoded once. The bytes are those read
+    when the image was checked (during a build, those it fingerprinted), never the file
+    again."""
+    return _encoded(image)
 
 
 @functools.lru_cache(maxsize=64)
-def _encoded(image: ImageFile, modified: int, size: int) -> str:
-    encoded = base64.b64encode(image.path.read_bytes()).decode("ascii")
+def _encoded(image: ImageFile) -> str:
+    encoded = base64.b64encode(image.data).decode("ascii")
     return f"data:{_MEDIA_TYPES[image.kind]};base64,{encoded}"
 
 

@@ -104,17 +104,13 @@ def svg_to_png(image: ImageFile, width: float, height: float, root: Path | None)
 
     WeasyPrint draws the SVG (with the same locked fetcher as letters, so an SVG cannot load
     files either) into a one-page PDF, which PDFium rasterizes. Drawing takes a tenth of a
-    second, and a campaign puts the same logo in every letter: each drawing is kept for as
-    long as the file is unchanged.
+    second, and a campaign puts the same logo in every letter: each drawing is kept.
     """
-    status = image.path.stat()
-    return _drawn_svg(image, status.st_mtime_ns, status.st_size, width, height, root)
+    return _drawn_svg(image, width, height, root)
 
 
 @functools.lru_cache(maxsize=32)
-def _drawn_svg(
-    image: ImageFile, modified: int, size: int, width: float, height: float, root: Path | None
-) -> bytes:
+def _drawn_svg(image: ImageFile, width: float, height: float, root: Path | None) -> bytes:
     import pypdfium2
 
     page = (
