@@ -311,8 +311,9 @@ class ProcessPool:
         return lost
 
     def stop(self) -> None:
-        # A file, not a semaphore: a semaphore would start one more process to track it.
-        (self.staging / STOP_FILE).touch()
+        # A file, not a semaphore, which would need one more process to track it.
+        with suppress(OSError):  # build/ is gone: so are the documents to write
+            (self.staging / STOP_FILE).touch()
 
     def close(self) -> None:
         for worker in self.workers:

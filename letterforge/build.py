@@ -578,6 +578,7 @@ class _Build:
                         manifest.write(folder)
                 except OSError as err:
                     self._stop_for(err)
+        self.last_manifest_save = time.monotonic()
 
     def _collect(self, pool: WritingPool, *, block: bool = True) -> None:
         """Take in the jobs that are done (waiting a moment for one when ``block``)."""
@@ -836,6 +837,8 @@ class _Build:
     def _save_manifests(self, *, review: bool = False) -> None:
         """Save each campaign's manifest and, at the end of a build, its review page and
         mail-out list, which describe the files the manifest lists."""
+        if not self.build_dir.is_dir():  # removed under the build: nothing left to describe
+            return
         for name, manifest in self.manifests.items():
             folder = self.build_dir / name
             if manifest.outputs or (folder / MANIFEST_NAME).exists():
