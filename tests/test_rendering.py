@@ -257,3 +257,37 @@ def test_empty_cc_means_nobody_in_copy(tmp_path: Path) -> None:
         },
     )
     assert "Letter Cc" not in {style for style, _ in docx_paragraphs(out / "ana.docx")}
+
+
+def test_white_space_around_and_inside_values_is_tidied(tmp_path: Path) -> None:
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "recipients/people.yaml": (
+                "people:\n"
+                "  - id: ana\n"
+                "    name: {given: ' Ana  María', family: 'Ruiz '}\n"
+                "    honorific: ' Ms. '\n"
+                '    title: {en: "Director\\tof  Things "}\n'
+                "  - id: sam\n    name: {given: Sam, family: Lee}\n"
+            ),
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: [' ana']\nfrom: [sam]\n"
+                "vars:\n  plain: ' two  spaces '\n  markdown: |\n    - one\n    - two\n"
+            ),
+            "templates/note/letter.en.md.j2": (
+                "[{{ vars.plain }}]\n\n{{ vars.markdown | markdown }}"
+            ),
+        },
+    )
+    result = run(workspace, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    paragraphs = docx_paragraphs(workspace / "build" / "note" / "en" / "ana.docx")
+    assert ("Letter Address", "Ana María Ruiz\nDirector of Things") in paragraphs
+    assert ("Letter Salutation", "Dear Ms. Ruiz:") in paragraphs
+    assert ("Letter Body", "[two spaces]") in paragraphs
+    # A variable of several lines keeps them: it may be Markdown.
+    assert [text for style, text in paragraphs if style == "Letter List Item"] == [
+        "•\tone",
+        "•\ttwo",
+    ]
