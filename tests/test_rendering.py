@@ -291,3 +291,20 @@ def test_white_space_around_and_inside_values_is_tidied(tmp_path: Path) -> None:
         "•\tone",
         "•\ttwo",
     ]
+
+
+def test_a_byte_order_mark_at_the_start_of_a_template_is_dropped(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path, {})
+    (workspace / "templates/note/letter.en.md.j2").write_bytes(
+        "\ufeff- First point\n- Second point\n".encode()
+    )
+    result = run(workspace, "build")
+    assert result.exit_code == 0, result.output
+    out = workspace / "build" / "note" / "en"
+    paragraphs = docx_paragraphs(out / "ana.docx")
+    assert ("Letter List Item", "•\tFirst point") in paragraphs
+    assert not any("\ufeff" in text or "- First" in text for _, text in paragraphs)
+    page = pdf_pages(out / "ana.pdf")[0]
+    assert "First point" in page
+    assert "\ufeff" not in page
+    assert "- First" not in page
