@@ -40,6 +40,7 @@ from letterforge.model import base_language, language_fallbacks
 from letterforge.render import (
     CAMPAIGN_FIELDS,
     CONTEXT_NAMES,
+    EMPTY_TEMPLATE,
     PERSON_FIELDS,
     SENDER_FIELDS,
     LetterRenderer,
@@ -329,6 +330,11 @@ def _check_placeholder(
     loader = renderer.environment.loader
     assert template.name is not None and loader is not None
     source, _, _ = loader.get_source(renderer.environment, template.name)
+    if not source.strip():
+        # Said here too, so that it is found while a roster's mistakes keep letters unrendered.
+        where = Location(renderer.shown(template.filename or template.name))
+        inspection.add(Finding(where, EMPTY_TEMPLATE))
+        inspection.scanned.add((where.path, EMPTY_TEMPLATE))
     for number, line in enumerate(source.splitlines(), 1):
         if PLACEHOLDER in line:
             inspection.add(

@@ -318,7 +318,8 @@ VALID_TEMPLATES = {
 def test_valid_templates_are_not_flagged(example: Path, body: str) -> None:
     for lang in ("en", "es"):
         template = example / "templates" / "essential-services" / f"letter.{lang}.md.j2"
-        template.write_text(body + "\n", encoding="utf-8")
+        # A paragraph of text after it: a letter with no text at all is an error of its own.
+        template.write_text(body + "\n\nWe write to you.\n", encoding="utf-8")
     result = run(example, "check")
     assert (result.exit_code, result.stdout) == (0, "")
     assert run(example, "build", "--format", "docx").exit_code == 0
@@ -354,7 +355,7 @@ def test_template_mistakes_check_and_build_agree_on(
 ) -> None:
     for lang in ("en", "es"):
         template = example / "templates" / "essential-services" / f"letter.{lang}.md.j2"
-        template.write_text(body + "\n", encoding="utf-8")
+        template.write_text(body + "\n\nWe write to you.\n", encoding="utf-8")
     lines = "".join(
         f"templates/essential-services/letter.{lang}.md.j2:{expected}\n" for lang in ("en", "es")
     )
