@@ -54,10 +54,17 @@ def is_device_name(name: str) -> bool:
 # The forms _parse_ids and _parse_selectors accept, for editors: one value or a list.
 _ID_SCHEMA = {"type": "string", "pattern": PERSON_ID.pattern}
 _IDS_SCHEMA: dict[str, Any] = {
-    "anyOf": [{"type": "null"}, _ID_SCHEMA, {"type": "array", "items": _ID_SCHEMA}]
+    "anyOf": [
+        {"type": "null"},
+        _ID_SCHEMA,
+        {"type": "array", "items": _ID_SCHEMA, "uniqueItems": True},
+    ]
 }
 _SIGNATORIES_SCHEMA: dict[str, Any] = {
-    "anyOf": [_ID_SCHEMA, {"type": "array", "items": _ID_SCHEMA, "minItems": 1}]
+    "anyOf": [
+        _ID_SCHEMA,
+        {"type": "array", "items": _ID_SCHEMA, "minItems": 1, "uniqueItems": True},
+    ]
 }
 _TAG_QUERY_SCHEMA = {
     "type": "object",

@@ -407,7 +407,12 @@ class LetterRenderer:
                 ],
             },
             "recipient": recipient,
-            "cc": [person_context(person, lang) for person in campaign.cc],
+            # A recipient in the campaign's CC list is not copied on their own letter.
+            "cc": [
+                person_context(person, lang)
+                for person in campaign.cc
+                if person.person.id != source.recipient.person.id
+            ],
             "signatories": [person_context(person, lang) for person in campaign.signatories],
             "vars": localize_vars(
                 campaign.campaign.vars, lang, campaign.languages, document, ("vars",)

@@ -221,6 +221,7 @@ class Workspace:
                     named_at.setdefault(person.person.id, (where, query))
         cc = self._people(campaign.cc, record.document, "cc", collected)
         signatories = self._people(campaign.signatories, record.document, "from", collected)
+        self._recipients_in_copy(record, recipients, collected)
         languages_by_id = {
             person_id: self._recipient_languages(
                 person, tuple(languages), record.document, *named_at[person_id], collected
@@ -295,10 +296,37 @@ class Workspace:
         self, ids: list[str], document: YamlDocument, key: str, problems: Collector
     ) -> list[PersonRecord]:
         found = []
+        first: dict[str, int] = {}
         for index, person_id in enumerate(ids):
+            earlier = first.setdefault(person_id, index)
+            if earlier != index:  # the letter would copy them twice, or sign twice
+                problems.errors.append(
+                    ConfigError(
+                        f"{key}[{index}]: {person_id} is listed twice (first as "
+                        f"{key}[{earlier}]): remove one",
+                        document.location((key, index)),
+                    )
+                )
+                continue
             with problems.collect():
                 found.append(self._person(person_id, document, (key, index)))
         return found
+
+    def _recipients_in_copy(
+        self, record: CampaignRecord, recipients: dict[str, PersonRecord], problems: Collector
+    ) -> None:
+        """Warn about a recipient in the CC list: the letter to them leaves them out of it,
+        as copying someone to themselves makes no sense, but the list may be a mistake."""
+        for index, person_id in enumerate(record.campaign.cc):
+            if person_id in recipients and index == record.campaign.cc.index(person_id):
+                problems.warnings.append(
+                    Finding(
+                        record.document.location(("cc", index)),
+                        f"cc[{index}]: {person_id} is also a recipient of this campaign: the "
+                        f"letter to {person_id} leaves them out of its CC list",
+                        severity="warning",
+                    )
+                )
 
     def _person(self, person_id: str, document: YamlDocument, where: YamlPath) -> PersonRecord:
         if person_id in self.people:

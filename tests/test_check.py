@@ -260,7 +260,9 @@ def test_schema_knows_tag_queries_and_describes_fields(example: Path) -> None:
 
 def test_check_ignores_the_build_folder_and_a_second_run_agrees(example: Path) -> None:
     replace_in(
-        example / "campaigns" / "essential-services-2020.yaml", "to: [romo]", "to: [romo, ebrard]"
+        example / "campaigns" / "essential-services-2020.yaml",
+        "to: [romo]",
+        "to: [romo, perez-gasque]",
     )
     first = run(example, "check", "essential-services-2020")
     assert (first.exit_code, first.stdout) == (0, "")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docx
 
-from tests.conftest import docx_paragraphs, flat, make_workspace, pdf_pages, run
+from tests.conftest import MINIMAL, docx_paragraphs, flat, make_workspace, pdf_pages, run
 
 
 def build(root: Path, files: dict[str, str]) -> Path:
@@ -308,3 +308,25 @@ def test_a_byte_order_mark_at_the_start_of_a_template_is_dropped(tmp_path: Path)
     assert "First point" in page
     assert "\ufeff" not in page
     assert "- First" not in page
+
+
+def test_a_recipient_in_the_cc_list_is_not_copied_on_their_own_letter(tmp_path: Path) -> None:
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "recipients/people.yaml": MINIMAL["recipients/people.yaml"]
+            + "  - id: eva\n    name: {given: Eva, family: Diaz}\n    honorific: Ms.\n",
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: [ana, eva]\nfrom: [sam]\n"
+                "cc: [ana, eva]\n"
+            ),
+        },
+    )
+    result = run(workspace, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    out = workspace / "build" / "note" / "en"
+    cc = {
+        person: [text for style, text in docx_paragraphs(out / f"{person}.docx") if "Cc" in style]
+        for person in ("ana", "eva")
+    }
+    assert cc == {"ana": ["CC:\nEva Diaz"], "eva": ["CC:\nAna Ruiz"]}
