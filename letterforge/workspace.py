@@ -16,6 +16,7 @@ from letterforge.locale import LocaleBook
 from letterforge.model import (
     FILE_NAME,
     Campaign,
+    Localized,
     Person,
     Roster,
     Settings,
@@ -42,6 +43,39 @@ class PersonRecord:
 
     def location(self, *fields: str | int) -> Location:
         return self.document.location((*self.path, *fields))
+
+    def printed_values(self) -> list[tuple[YamlPath, str]]:
+        """Each text of this person's roster entry a letter may print (names, titles,
+        addresses, salutations), with its path in the roster."""
+        person = self.person
+        found: list[tuple[YamlPath, str]] = [
+            (("name", part), text)
+            for part in ("given", "family", "surname")
+            if (text := getattr(person.name, part))
+        ]
+        localized: list[tuple[YamlPath, Localized | None]] = [
+            (("honorific",), person.honorific),
+            (("title",), person.title),
+            (("office",), person.office),
+            (("organization",), person.organization),
+        ]
+        if person.address is not None:
+            localized += [
+                (("address", "lines", index), line)
+                for index, line in enumerate(person.address.lines)
+            ]
+            localized += [
+                (("address", "locality"), person.address.locality),
+                (("address", "country"), person.address.country),
+            ]
+        for path, value in localized:
+            if value is not None and value.same is not None:
+                found.append((path, value.same))
+            elif value is not None:
+                found += [((*path, lang), text) for lang, text in value.per_language]
+        for key in ("salutation", "closing"):
+            found += [((key, lang), text) for lang, text in getattr(person, key).items()]
+        return [((*self.path, *path), text) for path, text in found]
 
 
 @dataclass(frozen=True)

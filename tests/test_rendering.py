@@ -330,3 +330,34 @@ def test_a_recipient_in_the_cc_list_is_not_copied_on_their_own_letter(tmp_path: 
         for person in ("ana", "eva")
     }
     assert cc == {"ana": ["CC:\nEva Diaz"], "eva": ["CC:\nAna Ruiz"]}
+
+
+LONG_WORD = (
+    "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessenschafewaren"
+    "wohlgepflegeundsorgfaltigkeitbeschutzen"
+)
+
+
+def test_a_word_wider_than_a_line_is_broken_inside_the_margins(tmp_path: Path) -> None:
+    import pypdfium2
+
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "recipients/people.yaml": MINIMAL["recipients/people.yaml"].replace(
+                "family: Ruiz", f"family: {LONG_WORD}"
+            ),
+            # Two pages, so that the running head, with the name, is printed too.
+            "templates/note/letter.en.md.j2": "We write about our request.\n\n" * 40,
+        },
+    )
+    result = run(workspace, "build", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    letter = pypdfium2.PdfDocument(workspace / "build" / "note" / "en" / "ana.pdf")
+    assert len(letter) >= 2
+    for page in letter:
+        text = page.get_textpage()
+        assert LONG_WORD[:40] in text.get_text_bounded()
+        right = max(text.get_charbox(index)[2] for index in range(text.count_chars()))
+        assert right <= page.get_width() - 72 + 1, f"text runs {right - 540:.0f}pt into the margin"
+    letter.close()
