@@ -34,7 +34,7 @@ from letterforge.errors import (
     Location,
     sorted_findings,
 )
-from letterforge.folders import campaign_names
+from letterforge.folders import SETTINGS_FILE, campaign_names
 from letterforge.locale import Labels, language_name
 from letterforge.model import base_language, language_fallbacks
 from letterforge.render import (
@@ -349,6 +349,8 @@ def _check_placeholder(
             )
 
 
+# The Debian package of the built-in theme's font, Caladea.
+BUILT_IN_FONT_PACKAGE = "fonts-crosextra-caladea"
 # Where a person's values are printed: their size decides how wide a long word is.
 _NAME_ROLES = (Role.ADDRESS, Role.SALUTATION, Role.SIGNATURE, Role.CC, Role.RUNNING_HEAD)
 # No glyph of a letter font is wider than this many ems, so a word of fewer characters than
@@ -371,6 +373,17 @@ def _check_fonts(inspection: Inspection, workspace: Workspace) -> None:
 
     theme = workspace.theme
     face = fonts.text_face(theme.fonts)
+    if not workspace.settings.theme.fonts and fonts.installed_face(theme.fonts[0]) is None:
+        instead = face.family if face is not None else "a font the system chooses"
+        inspection.add(
+            Finding(
+                Location(SETTINGS_FILE),
+                f"the theme's font, {theme.fonts[0]}, is not installed, so the PDF is set in "
+                f"{instead} instead and breaks lines unlike Word: install {BUILT_IN_FONT_PACKAGE}, "
+                "or name an installed font in theme.fonts",
+                severity="warning",
+            )
+        )
     for index, font in enumerate(workspace.settings.theme.fonts or ()):
         if font.lower() in fonts.GENERIC_FAMILIES or fonts.installed_face(font) is not None:
             break  # the fonts after the first installed one are not used for the text

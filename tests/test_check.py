@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -457,3 +460,28 @@ def test_drift_is_quiet_when_the_facts_agree(tmp_path: Path, en: str, es: str) -
     replace_in(workspace / "campaigns" / "note.yaml", "to: [ana]", "to: [ana]\ncc: [mazo]")
     result = run(workspace, "check")
     assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_the_built_in_themes_font_missing_is_a_warning(example: Path, tmp_path: Path) -> None:
+    # fontconfig with DejaVu only, as on a machine without Caladea; a new process reads it.
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if not dejavu.is_dir():
+        pytest.skip("DejaVu fonts are not installed (make test installs fonts-dejavu-core)")
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        f"<?xml version='1.0'?>\n<fontconfig><dir>{dejavu}</dir>"
+        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    checked = subprocess.run(
+        [sys.executable, "-m", "letterforge", "-C", str(example), "check", "-q", "--strict"],
+        env={**os.environ, "FONTCONFIG_FILE": str(config)},
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 1
+    assert checked.stdout == (
+        "letterforge.yaml: warning: the theme's font, Caladea, is not installed, so the PDF is "
+        "set in DejaVu Serif instead and breaks lines unlike Word: install "
+        "fonts-crosextra-caladea, or name an installed font in theme.fonts\n"
+    )
