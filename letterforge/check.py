@@ -16,7 +16,7 @@ from pathlib import Path
 
 from jinja2 import Template
 
-from letterforge.document import Letter
+from letterforge.document import Letter, Role
 from letterforge.drift import (
     NOBODY,
     Fact,
@@ -34,12 +34,13 @@ from letterforge.errors import (
     Location,
     sorted_findings,
 )
-from letterforge.folders import campaign_names, read_input
+from letterforge.folders import SETTINGS_FILE, campaign_names, read_input
 from letterforge.locale import Labels, language_name
 from letterforge.model import base_language, language_fallbacks
 from letterforge.render import (
     CAMPAIGN_FIELDS,
     CONTEXT_NAMES,
+    EMPTY_TEMPLATE,
     PERSON_FIELDS,
     SENDER_FIELDS,
     LetterRenderer,
@@ -59,6 +60,7 @@ from letterforge.workspace import (
     load_people,
     load_settings,
 )
+from letterforge.yamlio import format_field_path
 
 
 @dataclass
@@ -148,6 +150,7 @@ def inspect_workspace(
         )
         return inspection
     problems.errors.extend(workspace.locales.problems())
+    _check_fonts(inspection, workspace)
     renderer = LetterRenderer(workspace)
     inspection.renderer = renderer
     for record in records:
@@ -329,6 +332,11 @@ def _check_placeholder(
     loader = renderer.environment.loader
     assert template.name is not None and loader is not None
     source, _, _ = loader.get_source(renderer.environment, template.name)
+    if not source.strip():
+        # Said here too, so that it is found while a roster's mistakes keep letters unrendered.
+        where = Location(renderer.shown(template.filename or template.name))
+        inspection.add(Finding(where, EMPTY_TEMPLATE))
+        inspection.scanned.add((where.path, EMPTY_TEMPLATE))
     for number, line in enumerate(source.splitlines(), 1):
         if PLACEHOLDER in line:
             inspection.add(
@@ -339,6 +347,92 @@ def _check_placeholder(
                     severity="warning",
                 )
             )
+
+
+# The Debian package of the built-in theme's font, Caladea.
+BUILT_IN_FONT_PACKAGE = "fonts-crosextra-caladea"
+# Where a person's values are printed: their size decides how wide a long word is.
+_NAME_ROLES = (Role.ADDRESS, Role.SALUTATION, Role.SIGNATURE, Role.CC, Role.RUNNING_HEAD)
+# No glyph of a letter font is wider than this many ems, so a word of fewer characters than
+# a line's width over this fits, and its width is not worth reading the font for.
+_WIDEST_GLYPH = 1.5
+# Where a line may break inside a value: white space, and after a hyphen or a slash.
+_BREAK = re.compile(r"[^\S\u00a0\u2007\u202f]+|(?<=[-\u2010/])")
+
+
+def _check_fonts(inspection: Inspection, workspace: Workspace) -> None:
+    """Warn about what the PDF would not show as written: a theme font that is not installed,
+    characters of a roster no installed font has (Pango draws them as empty boxes), and
+    words too wide for a line (broken wherever the line ends).
+
+    A word's width is measured with the metrics of the font the PDF uses, not estimated from
+    its length: letters differ too much in width (a line holds 75 i's or 35 W's) for a count
+    to warn about every word that overflows without warning about many that fit.
+    """
+    from letterforge import fonts  # loads libfontconfig: only once the workspace is read
+
+    theme = workspace.theme
+    face = fonts.text_face(theme.fonts)
+    if not workspace.settings.theme.fonts and fonts.installed_face(theme.fonts[0]) is None:
+        instead = face.family if face is not None else "a font the system chooses"
+        inspection.add(
+            Finding(
+                Location(SETTINGS_FILE),
+                f"the theme's font, {theme.fonts[0]}, is not installed, so the PDF is set in "
+                f"{instead} instead and breaks lines unlike Word: install {BUILT_IN_FONT_PACKAGE}, "
+                "or name an installed font in theme.fonts",
+                severity="warning",
+            )
+        )
+    for index, font in enumerate(workspace.settings.theme.fonts or ()):
+        if font.lower() in fonts.GENERIC_FAMILIES or fonts.installed_face(font) is not None:
+            break  # the fonts after the first installed one are not used for the text
+        instead = face.family if face is not None else "a font the system chooses"
+        inspection.add(
+            Finding(
+                workspace.settings_document.location(("theme", "fonts", index)),
+                f"theme.fonts[{index}]: the font {font!r} is not installed, so the PDF is set "
+                f"in {instead} instead: install it, or name an installed one (fc-list lists "
+                "them)",
+                severity="warning",
+            )
+        )
+    size = max(theme.style(role).size or theme.size for role in _NAME_ROLES)
+    shortest_too_long = int(theme.text_width / (size * _WIDEST_GLYPH))
+    for record in workspace.people.values():
+        person = record.person.id
+        for path, text in record.printed_values():
+            where = f"{format_field_path(path)} ({person})"
+            missing = [] if text.isascii() else fonts.undrawable(text)
+            if missing:
+                codes = ", ".join(f"U+{ord(character):04X}" for character in missing)
+                inspection.add(
+                    Finding(
+                        record.document.location(path),
+                        f"{where}: no installed font has {' '.join(missing)} ({codes}), so the "
+                        f"PDF shows empty boxes for them: install "
+                        f"{' and '.join(fonts.package_for(missing))} (letterforge doctor)",
+                        severity="warning",
+                    )
+                )
+            if face is None or len(text) < shortest_too_long:
+                continue
+            for word in _BREAK.split(text):
+                if len(word) < shortest_too_long:
+                    continue
+                width = fonts.text_width(face, word, size)
+                if width > theme.text_width:
+                    shown = word if len(word) <= 24 else word[:20] + "…"
+                    inspection.add(
+                        Finding(
+                            record.document.location(path),
+                            f"{where}: {shown!r} is {width:.0f}pt wide in {face.family} at "
+                            f"{size:g}pt, wider than a line ({theme.text_width:g}pt), so letters "
+                            "break it wherever the line ends: add a space or a hyphen where it "
+                            "may break",
+                            severity="warning",
+                        )
+                    )
 
 
 def _check_place(inspection: Inspection, campaign: ResolvedCampaign) -> None:

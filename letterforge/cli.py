@@ -380,16 +380,19 @@ def new_template(options: Options, name: str, languages: tuple[str, ...]) -> Non
 @cli.command()
 @click.pass_obj
 def doctor(options: Options) -> None:
-    """Report the rendering libraries, the font subsetter and the theme's fonts.
+    """Report the rendering libraries, the font subsetter, the theme's fonts and the font
+    packages the rosters' names need.
 
-    Exits 1 when something a build needs is missing: the theme's first font, or HarfBuzz's
-    font subsetter. Outside a workspace, checks the built-in theme.
+    Exits 1 when something a build needs is missing: the theme's first font, HarfBuzz's
+    font subsetter, or a font for some character of a roster. Outside a workspace, checks the
+    built-in theme.
     """
     from letterforge.doctor import examine
     from letterforge.errors import ConfigError
     from letterforge.theme import default_theme, workspace_theme
     from letterforge.workspace import load_settings
 
+    root = None
     try:
         root = _root(options)
     except ConfigError:
@@ -399,7 +402,7 @@ def doctor(options: Options) -> None:
     else:
         settings, _ = load_settings(root)
         theme, source = workspace_theme(settings.theme, settings.page_size), "letterforge.yaml"
-    report = examine(theme, source)
+    report = examine(theme, source, root)
     for line in report.lines:
         click.echo(line)
     for problem in report.problems:

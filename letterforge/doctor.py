@@ -11,14 +11,14 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import Path
 
 from letterforge import __version__
+from letterforge.fonts import GENERIC_FAMILIES, package_for, undrawable
 from letterforge.theme import Theme
 
 RENDERING_PACKAGES = ("weasyprint", "pydyf", "python-docx", "pypdfium2", "pillow", "fonttools")
 SUBSETTER_PACKAGE = "libharfbuzz-subset0"
-# Font families that stand for "whatever the system has"; they are always there.
-GENERIC_FAMILIES = frozenset({"serif", "sans-serif", "monospace", "cursive", "fantasy"})
 
 
 @dataclass
@@ -29,8 +29,9 @@ class Report:
     problems: list[str] = field(default_factory=list)
 
 
-def examine(theme: Theme, theme_source: str) -> Report:
-    """Versions of the rendering stack, the font subsetter, and the theme's fonts."""
+def examine(theme: Theme, theme_source: str, workspace: Path | None = None) -> Report:
+    """Versions of the rendering stack, the font subsetter, the theme's fonts, and the
+    fonts the names in ``workspace``'s rosters need."""
     from weasyprint.text.ffi import harfbuzz_subset, pango
 
     report = Report()
@@ -64,7 +65,36 @@ def examine(theme: Theme, theme_source: str) -> Report:
     report.lines.append(
         f"  the DOCX asks Word for {theme.word_font}; Word substitutes a font it does not have"
     )
+    if workspace is not None:
+        _examine_rosters(report, workspace)
     return report
+
+
+def _examine_rosters(report: Report, workspace: Path) -> None:
+    """Name the font packages that draw the characters of the rosters no installed font has
+    (Pango would draw them as empty boxes)."""
+    from letterforge.errors import Collector
+    from letterforge.workspace import load_people
+
+    missing: dict[str, dict[str, None]] = {}  # character → the rosters that have it
+    for record in load_people(workspace, Collector()).values():  # check reports mistakes
+        for _, text in record.printed_values():
+            for character in undrawable(text):
+                missing.setdefault(character, {})[record.document.path] = None
+    if not missing:
+        report.lines.append("characters of the rosters: every one has an installed font")
+        return
+    for package in package_for(missing):
+        characters = [character for character in missing if package_for(character) == [package]]
+        rosters = sorted({roster for character in characters for roster in missing[character]})
+        report.lines.append(
+            f"characters of the rosters no installed font has: {' '.join(characters)} "
+            f"({', '.join(rosters)})"
+        )
+        report.problems.append(
+            f"no installed font has {' '.join(characters)}, so PDFs show empty boxes for them: "
+            f"install {package} (apt-get install {package})"
+        )
 
 
 def installed_families() -> set[str]:

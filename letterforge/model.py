@@ -27,6 +27,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic_core import core_schema
 
@@ -53,10 +54,17 @@ def is_device_name(name: str) -> bool:
 # The forms _parse_ids and _parse_selectors accept, for editors: one value or a list.
 _ID_SCHEMA = {"type": "string", "pattern": PERSON_ID.pattern}
 _IDS_SCHEMA: dict[str, Any] = {
-    "anyOf": [{"type": "null"}, _ID_SCHEMA, {"type": "array", "items": _ID_SCHEMA}]
+    "anyOf": [
+        {"type": "null"},
+        _ID_SCHEMA,
+        {"type": "array", "items": _ID_SCHEMA, "uniqueItems": True},
+    ]
 }
 _SIGNATORIES_SCHEMA: dict[str, Any] = {
-    "anyOf": [_ID_SCHEMA, {"type": "array", "items": _ID_SCHEMA, "minItems": 1}]
+    "anyOf": [
+        _ID_SCHEMA,
+        {"type": "array", "items": _ID_SCHEMA, "minItems": 1, "uniqueItems": True},
+    ]
 }
 _TAG_QUERY_SCHEMA = {
     "type": "object",
@@ -175,6 +183,28 @@ class Localized:
                 },
             ]
         }
+
+
+# White space that can break a line. No-break spaces are typography (a name kept on one line,
+# French 1 377), not layout, and are kept.
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
+def tidy_text(value: Any, *, keep_lines: bool = False) -> Any:
+    """Every text in ``value`` without white space at its ends, and one-line text with each
+    run of white space inside made one space: ``"Romo "`` would print ``Dear Mr. Romo :``.
+
+    With ``keep_lines``, text of several lines keeps its line breaks and indentation (a
+    campaign variable may be Markdown that the ``markdown`` filter passes through).
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        return text if keep_lines and "\n" in text else _BREAKING_SPACE.sub(" ", text)
+    if isinstance(value, dict):
+        return {key: tidy_text(item, keep_lines=keep_lines) for key, item in value.items()}
+    if isinstance(value, list):
+        return [tidy_text(item, keep_lines=keep_lines) for item in value]
+    return value
 
 
 class StrictModel(BaseModel):
@@ -307,6 +337,8 @@ class Roster(StrictModel):
     people: list[Person] = Field(min_length=1)
     """The people of this roster."""
 
+    _tidy = model_validator(mode="before")(tidy_text)
+
 
 class Sender(StrictModel):
     """The organization whose letterhead the letters carry."""
@@ -324,6 +356,8 @@ class Sender(StrictModel):
     """Where letters are written from, for the date line: {es: Ciudad de México}."""
     logo: str | None = None
     """The letterhead's logo, a PNG, JPEG or SVG image in assets/: assets/logo.svg."""
+
+    _tidy = model_validator(mode="before")(tidy_text)  # in letterforge.yaml, or a campaign
 
 
 # A length in a theme: points as a bare number, or a number with a unit.
@@ -610,6 +644,13 @@ class Campaign(StrictModel):
     """Facts the templates use: numbers, dates (YYYY-MM-DD), text, {lang: text}."""
 
     _languages = field_validator("languages")(_check_language_tags)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tidy(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        return {key: tidy_text(item, keep_lines=key == "vars") for key, item in value.items()}
 
     @field_validator("template")
     @classmethod

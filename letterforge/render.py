@@ -101,6 +101,8 @@ PERSON_FIELDS = (
 )
 SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone", "place", "logo")
 CAMPAIGN_FIELDS = ("name", "title", "subject", "reference", "date", "place", "enclosures")
+# A body template with nothing in it would make letters with a salutation and no text.
+EMPTY_TEMPLATE = "the template is empty: write the body of the letter in it"
 # A Jinja expression or statement in a template line.
 _EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _ESCAPE = str.maketrans({char: "\\" + char for char in string.punctuation})
@@ -343,6 +345,10 @@ class LetterRenderer:
         layout = self.layout(source.campaign.record)
         with time_limit():
             body = self._run(body_template, context)
+            if not body.strip():
+                raise TemplateError(
+                    self._no_body(body_template, source), self._location(body_template, None)
+                )
             text = self._run(layout, {**context, "body": MarkdownText(body)})
             try:
                 try:
@@ -402,7 +408,12 @@ class LetterRenderer:
                 ],
             },
             "recipient": recipient,
-            "cc": [person_context(person, lang) for person in campaign.cc],
+            # A recipient in the campaign's CC list is not copied on their own letter.
+            "cc": [
+                person_context(person, lang)
+                for person in campaign.cc
+                if person.person.id != source.recipient.person.id
+            ],
             "signatories": [person_context(person, lang) for person in campaign.signatories],
             "vars": localize_vars(
                 campaign.campaign.vars, lang, campaign.languages, document, ("vars",)
@@ -555,6 +566,19 @@ class LetterRenderer:
             raise TemplateError(
                 str(err) or type(err).__name__, self._failing_line(err, template)
             ) from err
+
+    def _no_body(self, template: jinja2.Template, source: LetterSource) -> str:
+        """Why a letter has no body: its template is empty, or leaves out every line for
+        this recipient."""
+        loader = self.environment.loader
+        assert loader is not None and template.name is not None
+        text, _, _ = loader.get_source(self.environment, template.name)
+        if not text.strip():
+            return EMPTY_TEMPLATE
+        return (
+            f"the letter to {source.recipient.person.id} has no text: the template leaves out "
+            "every line of it"
+        )
 
     def _check_characters(
         self,

@@ -94,7 +94,10 @@ class ConfinedLoader(jinja2.BaseLoader):
             raise self.outside_error(f"template {template!r} leads outside {self.folder.name}/")
         if size > MAX_TEXT:
             raise self.outside_error(f"template {template!r} is larger than {MAX_TEXT:,} bytes")
-        return read_input(path).decode("utf-8"), str(path), lambda: True
+        # Windows editors start UTF-8 files with a byte-order mark; left in, it would be the
+        # letter's first character and keep its first Markdown block (a list) from being read.
+        source = read_input(path).decode("utf-8").removeprefix("\ufeff")
+        return source, str(path), lambda: True
 
 
 class _LimitedCodeGenerator(CodeGenerator):

@@ -16,6 +16,7 @@ from letterforge.locale import LocaleBook
 from letterforge.model import (
     FILE_NAME,
     Campaign,
+    Localized,
     Person,
     Roster,
     Settings,
@@ -42,6 +43,39 @@ class PersonRecord:
 
     def location(self, *fields: str | int) -> Location:
         return self.document.location((*self.path, *fields))
+
+    def printed_values(self) -> list[tuple[YamlPath, str]]:
+        """Each text of this person's roster entry a letter may print (names, titles,
+        addresses, salutations), with its path in the roster."""
+        person = self.person
+        found: list[tuple[YamlPath, str]] = [
+            (("name", part), text)
+            for part in ("given", "family", "surname")
+            if (text := getattr(person.name, part))
+        ]
+        localized: list[tuple[YamlPath, Localized | None]] = [
+            (("honorific",), person.honorific),
+            (("title",), person.title),
+            (("office",), person.office),
+            (("organization",), person.organization),
+        ]
+        if person.address is not None:
+            localized += [
+                (("address", "lines", index), line)
+                for index, line in enumerate(person.address.lines)
+            ]
+            localized += [
+                (("address", "locality"), person.address.locality),
+                (("address", "country"), person.address.country),
+            ]
+        for path, value in localized:
+            if value is not None and value.same is not None:
+                found.append((path, value.same))
+            elif value is not None:
+                found += [((*path, lang), text) for lang, text in value.per_language]
+        for key in ("salutation", "closing"):
+            found += [((key, lang), text) for lang, text in getattr(person, key).items()]
+        return [((*self.path, *path), text) for path, text in found]
 
 
 @dataclass(frozen=True)
@@ -221,6 +255,7 @@ class Workspace:
                     named_at.setdefault(person.person.id, (where, query))
         cc = self._people(campaign.cc, record.document, "cc", collected)
         signatories = self._people(campaign.signatories, record.document, "from", collected)
+        self._recipients_in_copy(record, recipients, collected)
         languages_by_id = {
             person_id: self._recipient_languages(
                 person, tuple(languages), record.document, *named_at[person_id], collected
@@ -295,10 +330,37 @@ class Workspace:
         self, ids: list[str], document: YamlDocument, key: str, problems: Collector
     ) -> list[PersonRecord]:
         found = []
+        first: dict[str, int] = {}
         for index, person_id in enumerate(ids):
+            earlier = first.setdefault(person_id, index)
+            if earlier != index:  # the letter would copy them twice, or sign twice
+                problems.errors.append(
+                    ConfigError(
+                        f"{key}[{index}]: {person_id} is listed twice (first as "
+                        f"{key}[{earlier}]): remove one",
+                        document.location((key, index)),
+                    )
+                )
+                continue
             with problems.collect():
                 found.append(self._person(person_id, document, (key, index)))
         return found
+
+    def _recipients_in_copy(
+        self, record: CampaignRecord, recipients: dict[str, PersonRecord], problems: Collector
+    ) -> None:
+        """Warn about a recipient in the CC list: the letter to them leaves them out of it,
+        as copying someone to themselves makes no sense, but the list may be a mistake."""
+        for index, person_id in enumerate(record.campaign.cc):
+            if person_id in recipients and index == record.campaign.cc.index(person_id):
+                problems.warnings.append(
+                    Finding(
+                        record.document.location(("cc", index)),
+                        f"cc[{index}]: {person_id} is also a recipient of this campaign: the "
+                        f"letter to {person_id} leaves them out of its CC list",
+                        severity="warning",
+                    )
+                )
 
     def _person(self, person_id: str, document: YamlDocument, where: YamlPath) -> PersonRecord:
         if person_id in self.people:

@@ -22,6 +22,7 @@ A case file holds:
         symlink: TARGET
     args: [...]                 # optional: more arguments for check and build
     warning: true               # optional: the findings are warnings
+    unless_a_font_has: TEXT     # optional: skip the case on a machine with a font for TEXT
     expect: [LINE, ...]
 """
 
@@ -34,6 +35,7 @@ from typing import Any
 import pytest
 import yaml
 
+from letterforge import fonts
 from tests.conftest import REPO, copy_example, replace_in, run
 
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -42,7 +44,7 @@ CASES = sorted(CORPUS.glob("*.yaml"))
 
 def load_case(path: Path) -> dict[str, Any]:
     case: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert set(case) <= {"about", "edit", "args", "warning", "expect"}, path
+    assert set(case) <= {"about", "edit", "args", "warning", "unless_a_font_has", "expect"}, path
     return case
 
 
@@ -75,6 +77,9 @@ def test_the_corpus_is_large_and_every_case_is_distinct() -> None:
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
 def test_check_and_build_report_the_mistake(tmp_path: Path, path: Path) -> None:
     case = load_case(path)
+    needed = case.get("unless_a_font_has", "")
+    if needed and fonts.undrawable(needed) != list(dict.fromkeys(needed)):
+        pytest.skip(f"a font installed here draws some of {needed}")
     workspace = copy_example(tmp_path / "workspace")
     apply(workspace, case["edit"])
     args = case.get("args", [])

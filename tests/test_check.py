@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -260,7 +263,9 @@ def test_schema_knows_tag_queries_and_describes_fields(example: Path) -> None:
 
 def test_check_ignores_the_build_folder_and_a_second_run_agrees(example: Path) -> None:
     replace_in(
-        example / "campaigns" / "essential-services-2020.yaml", "to: [romo]", "to: [romo, ebrard]"
+        example / "campaigns" / "essential-services-2020.yaml",
+        "to: [romo]",
+        "to: [romo, perez-gasque]",
     )
     first = run(example, "check", "essential-services-2020")
     assert (first.exit_code, first.stdout) == (0, "")
@@ -318,7 +323,8 @@ VALID_TEMPLATES = {
 def test_valid_templates_are_not_flagged(example: Path, body: str) -> None:
     for lang in ("en", "es"):
         template = example / "templates" / "essential-services" / f"letter.{lang}.md.j2"
-        template.write_text(body + "\n", encoding="utf-8")
+        # A paragraph of text after it: a letter with no text at all is an error of its own.
+        template.write_text(body + "\n\nWe write to you.\n", encoding="utf-8")
     result = run(example, "check")
     assert (result.exit_code, result.stdout) == (0, "")
     assert run(example, "build", "--format", "docx").exit_code == 0
@@ -354,7 +360,7 @@ def test_template_mistakes_check_and_build_agree_on(
 ) -> None:
     for lang in ("en", "es"):
         template = example / "templates" / "essential-services" / f"letter.{lang}.md.j2"
-        template.write_text(body + "\n", encoding="utf-8")
+        template.write_text(body + "\n\nWe write to you.\n", encoding="utf-8")
     lines = "".join(
         f"templates/essential-services/letter.{lang}.md.j2:{expected}\n" for lang in ("en", "es")
     )
@@ -454,3 +460,28 @@ def test_drift_is_quiet_when_the_facts_agree(tmp_path: Path, en: str, es: str) -
     replace_in(workspace / "campaigns" / "note.yaml", "to: [ana]", "to: [ana]\ncc: [mazo]")
     result = run(workspace, "check")
     assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_the_built_in_themes_font_missing_is_a_warning(example: Path, tmp_path: Path) -> None:
+    # fontconfig with DejaVu only, as on a machine without Caladea; a new process reads it.
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if not dejavu.is_dir():
+        pytest.skip("DejaVu fonts are not installed (make test installs fonts-dejavu-core)")
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        f"<?xml version='1.0'?>\n<fontconfig><dir>{dejavu}</dir>"
+        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    checked = subprocess.run(
+        [sys.executable, "-m", "letterforge", "-C", str(example), "check", "-q", "--strict"],
+        env={**os.environ, "FONTCONFIG_FILE": str(config)},
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 1
+    assert checked.stdout == (
+        "letterforge.yaml: warning: the theme's font, Caladea, is not installed, so the PDF is "
+        "set in DejaVu Serif instead and breaks lines unlike Word: install "
+        "fonts-crosextra-caladea, or name an installed font in theme.fonts\n"
+    )

@@ -47,3 +47,21 @@ def test_doctor_outside_a_workspace_checks_the_built_in_theme(
     result = CliRunner().invoke(cli, ["doctor"])
     assert result.exit_code == 0, result.output
     assert "fonts of the theme (built-in):" in result.stdout
+
+
+def test_doctor_names_the_font_package_a_rosters_names_need(example: Path) -> None:
+    from letterforge.fonts import undrawable
+
+    if undrawable("王小明") != ["王", "小", "明"]:
+        pytest.skip("a Chinese font is installed here")
+    replace_in(example / "recipients" / "mexico-federal.yaml", "given: Alfonso", "given: 王小明")
+    result = run(example, "doctor")
+    assert result.exit_code == 1
+    assert (
+        "characters of the rosters no installed font has: 王 小 明 (recipients/mexico-federal.yaml)"
+        in result.stdout.splitlines()
+    )
+    assert result.stderr == (
+        "problem: no installed font has 王 小 明, so PDFs show empty boxes for them: install "
+        "fonts-noto-cjk (apt-get install fonts-noto-cjk)\n"
+    )

@@ -330,8 +330,8 @@ def test_a_dead_worker_costs_only_the_letter_it_was_writing(tmp_path: Path) -> N
     assert 1 <= len(lines) <= 2, errors  # one document, in one or two formats
     pattern = re.compile(
         rf"build/{CAMPAIGN}/(en|es)/official-(\d{{5}})\.(pdf|docx): error: the letter to "
-        r"official-\2 in (English|Spanish) \((en|es)\) was not written: the worker process writing it "
-        r"was killed \(SIGKILL\)"
+        r"official-\2 in (English|Spanish) \((en|es)\) was not written: the worker process "
+        r"writing it was killed \(SIGKILL\)"
     )
     assert all(pattern.fullmatch(line) for line in lines), errors
     assert f"{120 - len(lines)} written, {len(lines)} not written" in out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import docx
 
-from tests.conftest import docx_paragraphs, flat, make_workspace, pdf_pages, run
+from tests.conftest import MINIMAL, docx_paragraphs, flat, make_workspace, pdf_pages, run
 
 
 def build(root: Path, files: dict[str, str]) -> Path:
@@ -257,3 +257,107 @@ def test_empty_cc_means_nobody_in_copy(tmp_path: Path) -> None:
         },
     )
     assert "Letter Cc" not in {style for style, _ in docx_paragraphs(out / "ana.docx")}
+
+
+def test_white_space_around_and_inside_values_is_tidied(tmp_path: Path) -> None:
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "recipients/people.yaml": (
+                "people:\n"
+                "  - id: ana\n"
+                "    name: {given: ' Ana  María', family: 'Ruiz '}\n"
+                "    honorific: ' Ms. '\n"
+                '    title: {en: "Director\\tof  Things "}\n'
+                "  - id: sam\n    name: {given: Sam, family: Lee}\n"
+            ),
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: [' ana']\nfrom: [sam]\n"
+                "vars:\n  plain: ' two  spaces '\n  markdown: |\n    - one\n    - two\n"
+            ),
+            "templates/note/letter.en.md.j2": (
+                "[{{ vars.plain }}]\n\n{{ vars.markdown | markdown }}"
+            ),
+        },
+    )
+    result = run(workspace, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    paragraphs = docx_paragraphs(workspace / "build" / "note" / "en" / "ana.docx")
+    assert ("Letter Address", "Ana María Ruiz\nDirector of Things") in paragraphs
+    assert ("Letter Salutation", "Dear Ms. Ruiz:") in paragraphs
+    assert ("Letter Body", "[two spaces]") in paragraphs
+    # A variable of several lines keeps them: it may be Markdown.
+    assert [text for style, text in paragraphs if style == "Letter List Item"] == [
+        "•\tone",
+        "•\ttwo",
+    ]
+
+
+def test_a_byte_order_mark_at_the_start_of_a_template_is_dropped(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path, {})
+    (workspace / "templates/note/letter.en.md.j2").write_bytes(
+        "\ufeff- First point\n- Second point\n".encode()
+    )
+    result = run(workspace, "build")
+    assert result.exit_code == 0, result.output
+    out = workspace / "build" / "note" / "en"
+    paragraphs = docx_paragraphs(out / "ana.docx")
+    assert ("Letter List Item", "•\tFirst point") in paragraphs
+    assert not any("\ufeff" in text or "- First" in text for _, text in paragraphs)
+    page = pdf_pages(out / "ana.pdf")[0]
+    assert "First point" in page
+    assert "\ufeff" not in page
+    assert "- First" not in page
+
+
+def test_a_recipient_in_the_cc_list_is_not_copied_on_their_own_letter(tmp_path: Path) -> None:
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "recipients/people.yaml": MINIMAL["recipients/people.yaml"]
+            + "  - id: eva\n    name: {given: Eva, family: Diaz}\n    honorific: Ms.\n",
+            "campaigns/note.yaml": (
+                "title: T\ndate: 2024-05-02\ntemplate: note\nto: [ana, eva]\nfrom: [sam]\n"
+                "cc: [ana, eva]\n"
+            ),
+        },
+    )
+    result = run(workspace, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    out = workspace / "build" / "note" / "en"
+    cc = {
+        person: [text for style, text in docx_paragraphs(out / f"{person}.docx") if "Cc" in style]
+        for person in ("ana", "eva")
+    }
+    assert cc == {"ana": ["CC:\nEva Diaz"], "eva": ["CC:\nAna Ruiz"]}
+
+
+LONG_WORD = (
+    "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessenschafewaren"
+    "wohlgepflegeundsorgfaltigkeitbeschutzen"
+)
+
+
+def test_a_word_wider_than_a_line_is_broken_inside_the_margins(tmp_path: Path) -> None:
+    import pypdfium2
+
+    workspace = make_workspace(
+        tmp_path,
+        {
+            "recipients/people.yaml": MINIMAL["recipients/people.yaml"].replace(
+                "family: Ruiz", f"family: {LONG_WORD}"
+            ),
+            # Two pages, so that the running head, with the name, is printed too.
+            "templates/note/letter.en.md.j2": "We write about our request.\n\n" * 40,
+        },
+    )
+    result = run(workspace, "build", "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    letter = pypdfium2.PdfDocument(workspace / "build" / "note" / "en" / "ana.pdf")
+    assert len(letter) >= 2
+    for page in letter:
+        text = page.get_textpage()
+        assert LONG_WORD[:40] in text.get_text_bounded()
+        right = max(text.get_charbox(index)[2] for index in range(text.count_chars()))
+        assert right <= page.get_width() - 72 + 1, f"text runs {right - 540:.0f}pt into the margin"
+    letter.close()

@@ -75,6 +75,7 @@ def running_head_css(block: Block | None, theme: Theme) -> str:
         "text-align: left",
         "vertical-align: bottom",
         "padding-bottom: 12pt",
+        "overflow-wrap: anywhere",  # a margin box inherits nothing from the letter
     ]
     if look.size:
         declarations.append(f"font-size: {look.size}pt")
@@ -185,6 +186,9 @@ def theme_css(theme: Theme) -> str:
         f"html {{ font-family: {fonts}; font-size: {theme.size}pt; "
         f"line-height: {theme.line_height}; color: #{theme.color}; }}",
         "body { margin: 0; }",
+        # A word longer than a line (a 124-letter name, a long link) breaks where it must
+        # rather than running off the page; words that fit are never broken.
+        ".letter { overflow-wrap: anywhere; }",
         "p, h1, h2, h3, h4, h5, h6 { margin: 0; font-size: 1em; font-weight: normal; }",
         "a { color: inherit; }",
         # A raised ordinal ending (1er) must not push its line away from the others.
