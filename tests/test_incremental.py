@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -340,3 +341,161 @@ def test_a_stale_letter_someone_already_deleted_or_edited_is_left_alone(docx_exa
         "en-CA/sidhu.docx",
         "fr-CA/sidhu.docx",
     ]
+
+
+# Someone's last edits in Word, and manifests that cannot be trusted
+
+
+def edit_in_word(path: Path, sentence: str) -> None:
+    """Open a letter in a word processor, add a sentence, save it."""
+    import docx
+
+    document = docx.Document(str(path))
+    document.add_paragraph(sentence)
+    document.save(str(path))
+
+
+def docx_text(path: Path) -> str:
+    import docx
+
+    return "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
+
+
+def test_a_letter_edited_by_hand_is_kept_and_force_keeps_the_edited_copy(
+    docx_example: Path,
+) -> None:
+    letter = docx_example / f"build/{ESSENTIAL}/en/romo.docx"
+    edit_in_word(letter, "P.S. We will call your office on Monday.")
+    warning = (
+        f"build/{ESSENTIAL}/en/romo.docx: warning: edited since letterforge wrote it; kept "
+        "(--force replaces it, keeping the edited copy as romo.edited.docx)"
+    )
+    again = run(docx_example, "build", "--format", "docx")
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines() == [warning]
+    assert again.stdout.splitlines()[0] == (
+        f"{ESSENTIAL}: 3 files in build/{ESSENTIAL}/: 2 up to date, 1 kept as edited"
+    )
+    assert "P.S. We will call" in docx_text(letter)
+    # An input of that letter changes: the edit is still kept, and still reported.
+    _edit_campaign(docx_example)
+    changed = run(docx_example, "build", "--format", "docx", "-v")
+    assert changed.exit_code == 0, changed.output
+    assert changed.stderr.splitlines() == [warning]
+    assert f"{ESSENTIAL}/en/romo.docx" not in written(changed.stdout)
+    assert "P.S. We will call" in docx_text(letter)
+    # The review page and mail-out list describe the file as it is now.
+    folder = docx_example / f"build/{ESSENTIAL}"
+    assert "edited by hand" in (folder / "index.html").read_text()
+    import hashlib
+
+    assert hashlib.sha256(letter.read_bytes()).hexdigest() in (folder / "manifest.csv").read_text()
+    # --force replaces it, and keeps the edited copy beside it.
+    forced = run(docx_example, "build", "--format", "docx", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert forced.stderr.splitlines() == [
+        f"build/{ESSENTIAL}/en/romo.docx: warning: edited since letterforge wrote it; "
+        "replaced, and the edited copy is kept as romo.edited.docx"
+    ]
+    assert "P.S. We will call" not in docx_text(letter)
+    assert "P.S. We will call" in docx_text(letter.with_name("romo.edited.docx"))
+    quiet = run(docx_example, "build", "--format", "docx")
+    assert quiet.stderr == ""
+    assert quiet.stdout.splitlines()[0].endswith("all up to date")
+
+
+MANIFEST = f"build/{ESSENTIAL}/manifest.json"
+
+
+def _nested_deeply(manifest: dict[str, Any]) -> str:
+    return "[" * 100_000 + "]" * 100_000
+
+
+def _no_languages(manifest: dict[str, Any]) -> str:
+    manifest["outputs"]["en/romo.docx"]["languages"] = []
+    return json.dumps(manifest)
+
+
+def _zero_hashes(manifest: dict[str, Any]) -> str:
+    for record in manifest["outputs"].values():
+        record["sha256"] = "0" * 64
+    return json.dumps(manifest)
+
+
+def _thumbnail_elsewhere(manifest: dict[str, Any]) -> str:
+    manifest["outputs"]["en/romo.docx"]["thumbnail"] = "../../letterforge.yaml"
+    return json.dumps(manifest)
+
+
+@pytest.mark.parametrize(
+    "spoil", [_nested_deeply, _no_languages, _zero_hashes, _thumbnail_elsewhere]
+)
+def test_a_manifest_that_cannot_be_trusted_is_ignored_and_the_letters_rewritten(
+    docx_example: Path, spoil: Callable[[dict[str, Any]], str]
+) -> None:
+    path = docx_example / MANIFEST
+    path.write_text(spoil(json.loads(path.read_text())))
+    again = run(docx_example, "build", "--format", "docx", "-v")
+    assert again.exit_code == 0, again.output
+    assert again.stderr == ""  # nothing is taken for someone's edit
+    assert written(again.stdout) == ESSENTIAL_FILES
+    manifest = json.loads(path.read_text())
+    import hashlib
+
+    for name, record in manifest["outputs"].items():
+        data = (docx_example / f"build/{ESSENTIAL}" / name).read_bytes()
+        assert record["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "manifest.csv", "index.html"])
+def test_a_folder_where_the_build_keeps_a_file_is_one_line_and_nothing_written(
+    docx_example: Path, name: str
+) -> None:
+    folder = docx_example / f"build/{ESSENTIAL}"
+    (folder / name).unlink()
+    (folder / name).mkdir()
+    _edit_campaign(docx_example)
+    before = {path: path.stat().st_mtime_ns for path in folder.rglob("*.docx")}
+    again = run(docx_example, "build", "--format", "docx")
+    assert again.exit_code == 1
+    assert again.stderr == (
+        f"build/{ESSENTIAL}/{name}: error: is not a file: letterforge keeps its own file "
+        "there; remove it\n"
+    )
+    assert {path: path.stat().st_mtime_ns for path in folder.rglob("*.docx")} == before
+
+
+FONT_PROBE = """
+import sys
+from letterforge.cli import cli
+cli(["-C", sys.argv[1], "build", "--format", "pdf"], prog_name="letterforge")
+"""
+
+
+def test_a_font_installed_or_removed_rewrites_the_letters(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    workspace = copy_example(tmp_path / "copy")
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "share")}
+
+    def build() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", FONT_PROBE, str(workspace)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=REPO,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    build()
+    assert "all up to date" in build()
+    fonts = home / "share" / "fonts"
+    fonts.mkdir(parents=True)
+    shutil.copy(next(Path("/usr/share/fonts").rglob("*.ttf")), fonts)
+    assert "all up to date" not in build()
+    assert "all up to date" in build()
