@@ -27,6 +27,7 @@ import gc
 import multiprocessing
 import pickle
 import signal
+import time
 from collections import deque
 from collections.abc import Sequence
 from contextlib import suppress
@@ -48,6 +49,8 @@ from letterforge.theme import Theme
 # never idles while the main process renders letters. The others wait in the staging folder,
 # so that a campaign of any size takes the same memory.
 QUEUED_PER_WORKER = 2
+# A document takes well under a second; a worker on one for this long is stuck in a library.
+DOCUMENT_SECONDS = 300
 # Made in the staging folder when the build stops: workers then write nothing more.
 STOP_FILE = "stop"
 # File system errors that no other document can escape either: a full disk, a size limit, a
@@ -209,8 +212,9 @@ class WritingPool(Protocol):
         """Write no more documents: the jobs it holds that no worker has started come back
         from :meth:`collect` with nothing written."""
 
-    def close(self) -> None:
-        """Let the workers go, once they finish the document in hand."""
+    def close(self, wait: float = 60) -> None:
+        """Let the workers go, once they finish the document in hand; a worker still busy
+        after ``wait`` seconds is killed."""
 
 
 class InProcessPool:
@@ -222,7 +226,7 @@ class InProcessPool:
         self.done: list[JobOutcome] = []
 
     def free(self) -> int:
-        return 1
+        return 0 if self.done else 1  # one job, then collect(): a stop is seen between jobs
 
     def submit(self, job: WriteJob) -> None:
         self.done.append(self.writers.run(job))
@@ -237,7 +241,7 @@ class InProcessPool:
     def stop(self) -> None:
         pass
 
-    def close(self) -> None:
+    def close(self, wait: float = 60) -> None:
         self.done.clear()
 
 
@@ -245,7 +249,10 @@ class InProcessPool:
 class _Worker:
     process: BaseProcess
     connection: Connection
-    jobs: deque[WriteJob] = field(default_factory=deque)  # sent, in the order it takes them
+    # Sent, in the order it takes them, each with whether the pipe took it (a dead worker's
+    # does not: such a job goes to another worker, not reported lost).
+    jobs: deque[tuple[WriteJob, bool]] = field(default_factory=deque)
+    since: float = field(default_factory=time.monotonic)  # when it started on the first job
 
 
 class ProcessPool:
@@ -262,7 +269,13 @@ class ProcessPool:
         process = self.context.Process(
             target=_serve, args=(theirs, *self.arguments), name="letterforge writer", daemon=True
         )
-        process.start()
+        # The new interpreter inherits blocked signals: a Ctrl-C to the process group while it
+        # starts waits until it ignores them (in _serve), instead of printing a traceback.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         theirs.close()  # the worker's end lives in the worker only: its exit closes the pipe
         return _Worker(process, ours)
 
@@ -274,9 +287,14 @@ class ProcessPool:
 
     def submit(self, job: WriteJob) -> None:
         worker = min(self.workers, key=lambda worker: len(worker.jobs))
-        worker.jobs.append(job)
-        with suppress(OSError):  # the worker is gone; collect() finds out and passes the job on
+        if not worker.jobs:
+            worker.since = time.monotonic()
+        try:
             worker.connection.send(job)
+        except OSError:  # the worker is gone; collect() finds out and passes the job on
+            worker.jobs.append((job, False))
+        else:
+            worker.jobs.append((job, True))
 
     def collect(self, timeout: float) -> Sequence[JobOutcome | LostJob]:
         busy = [worker for worker in self.workers if worker.jobs]
@@ -291,22 +309,30 @@ class ProcessPool:
                     while worker.jobs and worker.connection.poll():
                         outcome = worker.connection.recv()
                         worker.jobs.popleft()
+                        worker.since = time.monotonic()
                         finished.append(outcome)
                     continue
                 except (EOFError, OSError):
                     pass  # the worker died: its sentinel says so
             if worker.process.sentinel in ready or not worker.process.is_alive():
                 finished.extend(self._replace(worker))
+            elif time.monotonic() - worker.since > DOCUMENT_SECONDS:
+                worker.process.kill()  # stuck in a library: the build must not wait forever
+                stuck = f"the worker process writing it took more than {DOCUMENT_SECONDS} s"
+                finished.extend(self._replace(worker, stuck))
         return finished
 
-    def _replace(self, dead: _Worker) -> list[LostJob]:
+    def _replace(self, dead: _Worker, reason: str | None = None) -> list[LostJob]:
         """Report the job a dead worker was writing; give the ones behind it to a new worker."""
         dead.process.join()
         dead.connection.close()
-        lost = [LostJob(dead.jobs.popleft(), _death(dead.process.exitcode))] if dead.jobs else []
+        reason = reason or _death(dead.process.exitcode)
+        lost = []
+        if dead.jobs and dead.jobs[0][1]:  # it had the job: it died writing it
+            lost.append(LostJob(dead.jobs.popleft()[0], reason))
         index = self.workers.index(dead)
         self.workers[index] = self._start()
-        for job in dead.jobs:
+        for job, _ in dead.jobs:
             self.submit(job)
         return lost
 
@@ -315,11 +341,12 @@ class ProcessPool:
         with suppress(OSError):  # build/ is gone: so are the documents to write
             (self.staging / STOP_FILE).touch()
 
-    def close(self) -> None:
+    def close(self, wait: float = 60) -> None:
         for worker in self.workers:
             worker.connection.close()  # the worker finishes its document, then exits
+        deadline = time.monotonic() + wait
         for worker in self.workers:
-            worker.process.join(timeout=60)
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():  # stuck in a library: nothing it holds is wanted
                 worker.process.kill()
                 worker.process.join()
@@ -341,6 +368,7 @@ def _serve(connection: Connection, theme: Theme, standard: PdfStandard, staging:
     are answered unwritten."""
     for number in STOP_SIGNALS:
         signal.signal(number, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the build at start
     # Laying out a letter allocates hundreds of thousands of objects, which reference
     # counting frees; the cycle collector, run every 700 allocations, mostly walks the
     # libraries' own long-lived objects. Collecting less often wrote a PDF and a DOCX in

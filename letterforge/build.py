@@ -59,6 +59,7 @@ from letterforge.manifest import (
     OutputRecord,
     WorkspaceInputs,
     digest,
+    file_sha256,
     journal,
 )
 from letterforge.review import MAIL_OUT_LIST, REVIEW_PAGE, thumbnail_name, write_review
@@ -74,6 +75,9 @@ STAGING_DIR = ".staging"
 # this many documents: smaller builds get fewer workers, the smallest none.
 DOCUMENTS_PER_WORKER = 8
 MANIFEST_INTERVAL = 2.0  # seconds between manifest saves during a long build
+# After a stop, how long the workers may take to finish the documents in hand (a second
+# Ctrl-C stops waiting).
+WIND_DOWN_SECONDS = 30
 
 
 class BuildProgress(Protocol):
@@ -165,6 +169,7 @@ def build(
     wanted_formats: list[Format] = list(dict.fromkeys(formats))
     languages, only = list(languages), list(only)
     with _build_lock(root, progress):
+        _clear_staging(root)
         inputs = WorkspaceInputs.read(root)  # read once: the quick check and fingerprints
         if not (force or languages or only):
             unchanged = _unchanged(root, names, wanted_formats, inputs.digest)
@@ -208,6 +213,14 @@ def _build_lock(root: Path, progress: BuildProgress) -> Iterator[None]:
         yield
     finally:
         os.close(folder)  # releases the lock
+
+
+def _clear_staging(root: Path) -> None:
+    """Remove what a killed build left in ``build/.staging/`` (letters with the recipients'
+    data): under the build lock, no other build is using it."""
+    staging = root / BUILD_DIR / STAGING_DIR
+    if staging.is_dir() and not staging.is_symlink() and not (root / BUILD_DIR).is_symlink():
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _unchanged(
@@ -320,6 +333,8 @@ class _Build:
         self.backlog: deque[WriteJob] = deque()  # documents rendered, waiting for a writer
         self.checked = False
         self.stop_signal: int | None = None
+        self.hurry = False  # a second signal: the workers' documents in hand are not awaited
+        self.incomplete: set[str] = set()  # campaigns whose files may not match the inputs
         self.fault: OutputError | None = None  # the file system error that stopped the build
         self.created_build_dir = not self.build_dir.exists()
         self.last_manifest_save = time.monotonic()
@@ -372,19 +387,22 @@ class _Build:
                     ) from None
             finally:
                 if pool is not None:
-                    pool.close()
+                    pool.close(wait=0 if self.hurry else 10)
                 self._remove_staging()
-        self.result.warnings = [*inspection.warnings, *self.result.warnings]
-        for outcome in self.result.campaigns.values():  # workers finish in any order
-            outcome.written.sort(key=self.positions.__getitem__)
-        try:
-            self._record(
-                complete=not (self.languages or self.only),
-                formats=formats,
-                settings_formats=list(settings.formats),
-            )
-        except OSError as err:
-            raise self._file_error(err) from None
+            # A signal from here on waits for the record, which takes a moment: the files
+            # are all written, and they are recorded whole.
+            self._tools_unchanged()
+            self.result.warnings = [*inspection.warnings, *self.result.warnings]
+            for outcome in self.result.campaigns.values():  # workers finish in any order
+                outcome.written.sort(key=self.positions.__getitem__)
+            try:
+                self._record(
+                    complete=not (self.languages or self.only),
+                    formats=formats,
+                    settings_formats=list(settings.formats),
+                )
+            except OSError as err:
+                raise self._file_error(err) from None
         return self.result
 
     # Planning
@@ -400,6 +418,7 @@ class _Build:
             make_output_folder(folder, self.root, create=False)
             for name in (MANIFEST_NAME, JOURNAL_NAME, MAIL_OUT_LIST, REVIEW_PAGE):
                 _must_be_a_file_or_nothing(folder / name, self.root)
+                _remove_temporaries(folder, name)
             manifest = self.manifests[campaign.name] = Manifest.read(folder)
             outcome = self.result.campaigns[campaign.name] = CampaignOutcome()
             shared = digest(
@@ -418,7 +437,13 @@ class _Build:
                 for planned in every
                 for fmt in FORMATS
             }
-            self.stale[campaign.name] = [name for name in manifest.outputs if name not in current]
+            stale = self.stale[campaign.name] = [
+                name for name in manifest.outputs if name not in current
+            ]
+            for name in stale:  # removed later: no folder on the way may lead elsewhere
+                for kept in (name, manifest.outputs[name].thumbnail):
+                    if kept is not None:
+                        make_output_folder((folder / kept).parent, self.root, create=False)
             plan = plans[campaign.name] = []
             for planned in plan_documents(campaign, languages=self.languages, only=self.only):
                 # Before writing anything: no output folder may be a link out of the workspace.
@@ -623,7 +648,7 @@ class _Build:
         for staged in outcome.staged:
             name = f"{planned.stem}.{staged.format}"
             target = folder / name
-            if not self._make_room(planned.campaign, name):
+            if not self._make_room(planned.campaign, name, staged.sha256):
                 continue
             status = staged.path.stat()  # renaming keeps the file's size and time
             record = OutputRecord(
@@ -659,25 +684,35 @@ class _Build:
             self._fail(planned, folder / f"{planned.stem}.{fmt}", message)
         self.progress.written(len(outcome.staged) + len(outcome.failures))
 
-    def _make_room(self, campaign: str, name: str) -> bool:
-        """Whether the new file ``name`` may take its place. A file someone edited since it
-        was written (even while this build ran) is kept; with ``--force``, it is saved beside
-        under another name first."""
+    def _make_room(self, campaign: str, name: str, sha256: str) -> bool:
+        """Whether the new file ``name`` (of this ``sha256``) may take its place.
+
+        A file someone edited since it was written (even while this build ran) is kept; with
+        ``--force``, it is saved beside under another name first. So is a file the manifest
+        has no record of (it was lost, or not to be trusted) unless it is the very file to be
+        written: nobody can tell whose work it is.
+        """
         folder = self.build_dir / campaign
         record = self.manifests[campaign].outputs.get(name)
         target = folder / name
-        if record is None or record.state(target) != "edited":
+        if record is None:
+            if not target.is_file() or file_sha256(target) == sha256:
+                return True
+            why = "not recorded as written by letterforge (its manifest entry was lost)"
+            kept = "the file that was there"
+        elif record.state(target) != "edited":
             return True
-        if not self.force:
+        elif not self.force:
             self._keep_edited(campaign, target)
             return False
+        else:
+            why, kept = "edited since letterforge wrote it", "the edited copy"
         aside = _aside_name(target)
         os.rename(target, aside)
         self.result.warnings.append(
             Finding(
                 Location(shown_path(target, self.root)),
-                f"edited since letterforge wrote it; replaced, and the edited copy is kept as "
-                f"{aside.name}",
+                f"{why}; replaced, and {kept} is kept as {aside.name}",
                 severity="warning",
             )
         )
@@ -709,9 +744,17 @@ class _Build:
                     if record.matches(target):
                         _remove_file(target, folder)
                         self.result.campaigns[name].removed.append(target)
+                    elif target.exists():  # someone's work: kept, no longer tracked
+                        self.result.warnings.append(
+                            Finding(
+                                Location(shown_path(target, self.root)),
+                                "edited since letterforge wrote it; kept, though its letter "
+                                "is no longer part of the campaign",
+                                severity="warning",
+                            )
+                        )
                 except OSError as err:
                     self._stop_for(err)
-                # A file changed since it was written is someone's work: kept, not tracked.
                 del manifest.outputs[output]
 
     # Stopping
@@ -737,6 +780,8 @@ class _Build:
     def _request_stop(self, signum: int, frame: FrameType | None) -> None:
         if self.stop_signal is None:
             self.stop_signal = signum
+        else:  # asked again: stop waiting for the documents in hand
+            self.hurry = True
 
     def _check_stop(self) -> None:
         if self.stop_signal is not None:
@@ -775,11 +820,11 @@ class _Build:
         check, and leave a manifest that lists exactly the files that exist."""
         if pool is not None:
             pool.stop()
-            deadline = time.monotonic() + 120
-            while pool.held() and time.monotonic() < deadline:
+            deadline = time.monotonic() + WIND_DOWN_SECONDS
+            while pool.held() and time.monotonic() < deadline and not self.hurry:
                 for outcome in pool.collect(0.2):
                     self.held.append(outcome)
-            pool.close()
+            pool.close(wait=0)
         if not self.checked:
             self._discard()
             return
@@ -822,7 +867,7 @@ class _Build:
         for name, manifest in self.manifests.items():
             outcome = self.result.campaigns[name]
             previous = self.previous_inputs.get(name, manifest.inputs)
-            if outcome.failed or outcome.kept:
+            if outcome.failed or outcome.kept or name in self.incomplete:
                 manifest.inputs = None
             elif complete:
                 # Formats complete for these same inputs before stay complete.
@@ -858,6 +903,35 @@ class _Build:
                     )
         self.last_manifest_save = time.monotonic()
 
+    def _tools_unchanged(self) -> None:
+        """Make sure that letters written while letterforge, a rendering library or the
+        fonts changed are not recorded as made by either version: the next build writes
+        them again."""
+        from letterforge import manifest
+
+        before = manifest.tool_versions()
+        clear = getattr(manifest.tool_versions, "cache_clear", None)
+        if clear is None:
+            return
+        clear()
+        if manifest.tool_versions() == before:
+            return
+        for name, outcome in self.result.campaigns.items():
+            records = self.manifests[name].outputs
+            folder = self.build_dir / name
+            for path in outcome.written:
+                records[path.relative_to(folder).as_posix()].fingerprint = "0" * 64
+            if outcome.written:
+                self.incomplete.add(name)
+        self.result.warnings.append(
+            Finding(
+                None,
+                "letterforge, a rendering library or the installed fonts changed during the "
+                "build: the letters written will be written again by the next build",
+                severity="warning",
+            )
+        )
+
     def _count(self, kind: str) -> int:
         return sum(len(getattr(outcome, kind)) for outcome in self.result.campaigns.values())
 
@@ -878,6 +952,14 @@ def _aside_name(target: Path) -> Path:
         if not aside.exists():
             return aside
     raise AssertionError("unreachable")
+
+
+def _remove_temporaries(folder: Path, name: str) -> None:
+    """Remove what a killed build left of writing ``name`` whole (``.index.html.x8a2k``)."""
+    if folder.is_dir():
+        for leftover in folder.glob(f".{name}.*"):
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
 
 
 def _must_be_a_file_or_nothing(path: Path, root: Path) -> None:

@@ -145,8 +145,11 @@ class Manifest:
         file is then simply written again)."""
         manifest = _parse(folder / MANIFEST_NAME) or cls()
         for name, record in _journal(folder / JOURNAL_NAME):
-            # Journaled before it was renamed into place: it counts once the file is there.
-            if manifest.outputs.get(name) != record and record.matches(folder / name):
+            # Journaled before it was renamed into place. The file there is this one, or the
+            # one the manifest records (the build stopped before the rename), or someone's
+            # edit of either: the journal's record then lets the edit be seen as one.
+            before = manifest.outputs.get(name)
+            if before != record and (before is None or not before.matches(folder / name)):
                 manifest.outputs[name] = record
                 manifest.inputs = None
         return manifest
@@ -179,18 +182,41 @@ class Manifest:
 def journal(folder: Path, name: str, record: OutputRecord) -> None:
     """Add ``record`` of the file ``name`` to the campaign's journal, before the file is
     renamed into place."""
-    line = json.dumps({"name": name, **asdict(record)}, ensure_ascii=False) + "\n"
-    with open(folder / JOURNAL_NAME, "a", encoding="utf-8") as file:
+    # A line of its own even after a line a full disk cut short.
+    line = "\n" + json.dumps({"name": name, **asdict(record)}, ensure_ascii=False) + "\n"
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    handle = os.open(folder / JOURNAL_NAME, flags, 0o644)
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
         file.write(line)
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """The content of ``path`` if it is a regular file of at most MAX_MANIFEST_BYTES: not a
+    folder, not a FIFO (which would wait forever for a writer), not a link."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_MANIFEST_BYTES:
+            return None
+        chunks = []
+        while chunk := os.read(handle, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
 
 
 def _parse(path: Path) -> Manifest | None:
     """The manifest at ``path``, validated as untrusted input; ``None`` if it is not one."""
+    content = _read_regular(path)
     try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):  # missing, a folder, not JSON, too deep
+        data = json.loads(content.decode("utf-8")) if content is not None else None
+    except (ValueError, RecursionError):  # not JSON, or nested too deep
         return None
     if not isinstance(data, dict) or data.get("manifest") != MANIFEST_VERSION:
         return None
@@ -221,12 +247,8 @@ def _parse(path: Path) -> Manifest | None:
 def _journal(path: Path) -> list[tuple[str, OutputRecord]]:
     """The records of a journal, in order; a line that is not a whole record (the last one
     of a killed build may be cut short) is skipped."""
-    try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            return []
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
+    content = _read_regular(path)
+    lines = content.decode("utf-8", "replace").splitlines() if content is not None else []
     entries = []
     for line in lines:
         try:
@@ -339,7 +361,7 @@ def read_files(root: Path, names: Iterable[str]) -> dict[str, tuple[str, bytes |
     its content (``None`` for what cannot be read, or a link to something not a file)."""
     found: dict[str, tuple[str, bytes | None]] = {}
     for name in names:
-        for path in _files(root / name):
+        for path in _files(root / name, root):
             content: bytes | None = None
             if path.is_symlink():
                 marker = b"link:" + os.readlink(path).encode()
@@ -365,15 +387,26 @@ def hashes_digest(hashes: dict[str, str]) -> str:
     return digest(*(f"{path} {sha256}" for path, sha256 in sorted(hashes.items())))
 
 
-def _files(path: Path) -> list[Path]:
-    if path.is_symlink() or path.is_file():
+def _files(
+    path: Path, within: Path | None = None, seen: frozenset[str] = frozenset()
+) -> list[Path]:
+    """The files under ``path``, by the names they are read by. A link to a folder inside
+    ``within`` (the workspace) is followed, so that what it holds is read and hashed like the
+    rest; a link that leads out of it, or back into a folder being listed, is a file."""
+    within = within or path.parent
+    if path.is_symlink():
+        real = os.path.realpath(path)
+        if not (path.is_dir() and Path(real).is_relative_to(within.resolve())) or real in seen:
+            return [path]
+    elif path.is_file():
         return [path]
     if not path.is_dir():
         return []
+    inside = seen | {os.path.realpath(path)}
     found: list[Path] = []
     for child in sorted(path.iterdir()):
         if child.name != "__pycache__":  # Python's caches, rewritten by every import
-            found.extend(_files(child))
+            found.extend(_files(child, within, inside))
     return found
 
 
@@ -459,8 +492,15 @@ def installed_fonts() -> str:
         if os.environ.get(variable):
             folders.append(Path(os.environ[variable]))
     entries = []
+    seen: set[str] = set()
     for folder in folders:
-        for directory, _, names in os.walk(folder, followlinks=True):
+        for directory, subfolders, names in os.walk(folder, followlinks=True):
+            # Font folders link to each other; a link back up must not walk for ever.
+            real = os.path.realpath(directory)
+            if real in seen:
+                subfolders.clear()
+                continue
+            seen.add(real)
             for name in names:
                 path = os.path.join(directory, name)
                 try:

@@ -59,8 +59,13 @@ class TerminalProgress:
 
     def _draw(self, text: str) -> None:
         padding = " " * max(0, self.width - len(text))
-        self.stream.write(f"\r{text}{padding}\r" if not text else f"\r{text}{padding}")
-        self.stream.flush()
+        try:
+            self.stream.write(f"\r{text}{padding}\r" if not text else f"\r{text}{padding}")
+            self.stream.flush()
+        except OSError:  # the terminal is gone (closed, hung up): the build goes on unseen
+            self.shown = False
+            self.width = 0
+            return
         self.width = len(text)
 
     def __enter__(self) -> TerminalProgress:

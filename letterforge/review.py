@@ -137,7 +137,10 @@ def _documents(
         stem, fmt = name.rsplit(".", 1)
         if name in edited:  # listed as it is now: the list must match the files there
             path = folder / name
-            size, sha256 = path.stat().st_size, file_sha256(path)
+            try:
+                size, sha256 = path.stat().st_size, file_sha256(path)
+            except OSError:  # removed since: not there to list
+                continue
             record = dataclasses.replace(record, size=size, sha256=sha256)
         by_stem.setdefault(stem, {})[fmt] = record
     documents = []

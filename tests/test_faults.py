@@ -297,6 +297,33 @@ def test_sigterm_and_sighup_stop_as_cleanly_as_ctrl_c(
     assert_every_letter_is_its_own(workspace)
 
 
+def test_a_build_in_one_process_stops_at_ctrl_c_between_letters(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path / "states", recipients=20)
+    process = start(workspace, "--jobs", "1")
+    wait_for(lambda: len(letters(workspace)) >= 4, process)
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 130, errors
+    assert len(letters(workspace)) < 40
+
+
+def test_a_second_ctrl_c_does_not_wait_for_a_stuck_worker(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path / "states", recipients=20)
+    process = start(workspace, "--jobs", "2")
+    wait_for(lambda: len(letters(workspace)) >= 4, process)
+    workers = workers_of(process.pid)
+    os.kill(workers[0], signal.SIGSTOP)  # stuck in a library
+    process.send_signal(signal.SIGINT)
+    time.sleep(1)
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 130, errors
+    assert time.monotonic() - started < 15
+    time.sleep(0.5)
+    assert not any(alive(pid) for pid in workers)
+
+
 def test_the_workers_of_a_killed_build_exit(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path / "states", recipients=12)
     process = start(workspace, "--jobs", "2")

@@ -496,6 +496,108 @@ def test_a_font_installed_or_removed_rewrites_the_letters(tmp_path: Path) -> Non
     assert "all up to date" in build()
     fonts = home / "share" / "fonts"
     fonts.mkdir(parents=True)
+    (fonts / "loop").symlink_to(".")  # font folders link to each other: no endless walk
     shutil.copy(next(Path("/usr/share/fonts").rglob("*.ttf")), fonts)
     assert "all up to date" not in build()
     assert "all up to date" in build()
+
+
+def test_a_file_the_manifest_has_no_record_of_is_kept_beside(docx_example: Path) -> None:
+    letter = docx_example / f"build/{ESSENTIAL}/en/romo.docx"
+    edit_in_word(letter, "P.S. A note only this copy has.")
+    (docx_example / MANIFEST).write_text('{"manifest": 2}')  # not a manifest letterforge wrote
+    again = run(docx_example, "build", "--format", "docx")
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines() == [
+        f"build/{ESSENTIAL}/en/romo.docx: warning: not recorded as written by letterforge (its "
+        "manifest entry was lost); replaced, and the file that was there is kept as "
+        "romo.edited.docx"
+    ]
+    assert "P.S. A note only this copy has." in docx_text(letter.with_name("romo.edited.docx"))
+    assert "P.S. A note only this copy has." not in docx_text(letter)
+
+
+def test_an_edited_letter_of_someone_who_left_and_came_back_is_kept(docx_example: Path) -> None:
+    letter = docx_example / f"build/{USMCA}/en-US/greer.docx"
+    edit_in_word(letter, "P.S. Handed over in person.")
+    campaign = docx_example / f"campaigns/{USMCA}.yaml"
+    replace_in(campaign, "to: [greer, ebrard-2025, sidhu]", "to: [ebrard-2025, sidhu]")
+    left = run(docx_example, "build", "--format", "docx")
+    assert left.exit_code == 0, left.output
+    assert left.stderr.splitlines() == [
+        f"build/{USMCA}/en-US/greer.docx: warning: edited since letterforge wrote it; kept, "
+        "though its letter is no longer part of the campaign"
+    ]
+    replace_in(campaign, "to: [ebrard-2025, sidhu]", "to: [greer, ebrard-2025, sidhu]")
+    back = run(docx_example, "build", "--format", "docx")
+    assert back.exit_code == 0, back.output
+    assert "greer.edited.docx" in back.stderr
+    assert "P.S. Handed over in person." in docx_text(letter.with_name("greer.edited.docx"))
+
+
+def test_a_thumbnails_link_out_of_build_is_refused_before_anything_is_removed(
+    tmp_path: Path,
+) -> None:
+    workspace = copy_example(tmp_path / "copy")
+    assert run(workspace, "build", "--format", "pdf").exit_code == 0
+    folder = workspace / f"build/{USMCA}"
+    victim = tmp_path / "victim"
+    (victim / "en-US").mkdir(parents=True)
+    (victim / "en-US" / "greer.jpg").write_text("someone else's file")
+    import shutil
+
+    shutil.rmtree(folder / "thumbnails")
+    (folder / "thumbnails").symlink_to(victim)
+    replace_in(
+        workspace / f"campaigns/{USMCA}.yaml",
+        "to: [greer, ebrard-2025, sidhu]",
+        "to: [ebrard-2025, sidhu]",
+    )
+    result = run(workspace, "build", "--format", "pdf")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: build/{USMCA}/thumbnails is a symbolic link: letterforge writes only into real "
+        "folders inside build/; remove the link\n"
+    )
+    assert (victim / "en-US" / "greer.jpg").read_text() == "someone else's file"
+    assert (folder / "en-US" / "greer.pdf").exists()
+
+
+def test_a_fifo_where_the_journal_goes_is_an_error_not_a_hang(docx_example: Path) -> None:
+    import os
+
+    os.mkfifo(docx_example / f"build/{ESSENTIAL}/.manifest.journal")
+    _edit_campaign(docx_example)
+    result = subprocess.run(
+        [sys.executable, "-m", "letterforge", "build", "--format", "docx"],
+        cwd=docx_example,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"build/{ESSENTIAL}/.manifest.journal: error: is not a file: letterforge keeps its own "
+        "file there; remove it\n"
+    )
+
+
+def test_a_template_folder_that_links_to_another_builds(docx_example: Path) -> None:
+    (docx_example / "templates" / "essential-copy").symlink_to("essential-services")
+    replace_in(
+        docx_example / f"campaigns/{ESSENTIAL}.yaml",
+        "template: essential-services",
+        "template: essential-copy",
+    )
+    again = run(docx_example, "build", "--format", "docx", "-v")
+    assert again.exit_code == 0, again.output
+    assert written(again.stdout) == EVERY_FILE  # anything new in templates/ counts
+    # An edit made through either name is an edit of the template.
+    replace_in(
+        docx_example / "templates/essential-services/letter.en.md.j2",
+        "Thank you for your attention",
+        "Thank you very much for your attention",
+    )
+    edited = run(docx_example, "build", "--format", "docx", "-v")
+    assert written(edited.stdout) == EVERY_FILE
+    assert "Thank you very much" in docx_text(docx_example / f"build/{ESSENTIAL}/en/romo.docx")
