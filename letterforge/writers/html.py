@@ -75,8 +75,11 @@ def running_head_css(block: Block | None, theme: Theme) -> str:
         "text-align: left",
         "vertical-align: bottom",
         "padding-bottom: 12pt",
-        "overflow-wrap: anywhere",  # a margin box inherits nothing from the letter
     ]
+    if _has_long_word(block.plain_text):
+        # A margin box inherits nothing from the letter, and takes its width from its
+        # content: given the page's width, it breaks a word longer than a line inside it.
+        declarations += ["width: 100%", "overflow-wrap: break-word"]
     if look.size:
         declarations.append(f"font-size: {look.size}pt")
     if look.color:
@@ -100,14 +103,25 @@ def _block_html(block: Block, theme: Theme, *, width: float | None = None, style
     room = theme.text_width if width is None else width
     inner = "".join(_inline_html(inline, block.role, theme, room) for inline in _lines(block))
     attributes = f' style="{style}"' if style else ""
+    breakable = " breakable" if _has_long_word(block.plain_text) else ""
     if block.role is Role.LIST_ITEM:
         marker = f'<span class="marker">{escape(block.list_marker or "")}</span>'
         indent = f' style="margin-left: {block.depth * 18}pt"' if block.depth else ""
-        return f'<p class="list-item"{indent}>{marker}{inner}</p>'
+        return f'<p class="list-item{breakable}"{indent}>{marker}{inner}</p>'
     if block.role is Role.HEADING:
         level = min(max(block.level, 1), 6)
-        return f'<h{level} class="heading">{inner}</h{level}>'
-    return f'<p class="{block.role.value}"{attributes}>{inner}</p>'
+        return f'<h{level} class="heading{breakable}">{inner}</h{level}>'
+    return f'<p class="{block.role.value}{breakable}"{attributes}>{inner}</p>'
+
+
+# Words longer than this may not fit the narrowest column a paragraph is set in (a signature
+# beside two others): only their paragraphs may break inside a word. WeasyPrint lays out every
+# line of a paragraph that may do so with an extra attribute list, which costs a PDF about 3%.
+LONG_WORD = 20
+
+
+def _has_long_word(text: str) -> bool:
+    return any(len(word) > LONG_WORD for word in text.split())
 
 
 def _lines(block: Block) -> list[Inline]:
@@ -188,7 +202,7 @@ def theme_css(theme: Theme) -> str:
         "body { margin: 0; }",
         # A word longer than a line (a 124-letter name, a long link) breaks where it must
         # rather than running off the page; words that fit are never broken.
-        ".letter { overflow-wrap: anywhere; }",
+        ".breakable { overflow-wrap: break-word; }",
         "p, h1, h2, h3, h4, h5, h6 { margin: 0; font-size: 1em; font-weight: normal; }",
         "a { color: inherit; }",
         # A raised ordinal ending (1er) must not push its line away from the others.
