@@ -47,7 +47,7 @@ def show(label: str, seconds: float, times: list[float], target: str = "") -> No
 MEMORY_PROBE = """
 import resource, sys
 from pathlib import Path
-from letterforge.build import build
+from letterforge.build.run import build
 build(Path(sys.argv[1]))
 main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from letterforge.check import inspect_workspace, render_letters
+from letterforge.check.rules import inspect_workspace, render_letters
 from letterforge.document import Document
 from letterforge.writers.docx import write_docx
 from letterforge.writers.pdf import write_pdf

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from letterforge.assets import ImageFile
+from letterforge.workspace.assets import ImageFile
 
 
 class Role(StrEnum):

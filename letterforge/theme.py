@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from letterforge.document import Role
-from letterforge.model import ThemeSettings
+from letterforge.workspace.model import ThemeSettings
 
 Alignment = Literal["left", "right", "center", "justify"]
 

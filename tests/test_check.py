@@ -14,9 +14,8 @@ import jsonschema
 import pytest
 import yaml
 
-from letterforge.check import inspect_workspace
-from letterforge.locale import Labels
-from letterforge.render import (
+from letterforge.check.rules import inspect_workspace
+from letterforge.render.renderer import (
     CAMPAIGN_FIELDS,
     CONTEXT_NAMES,
     PERSON_FIELDS,
@@ -24,6 +23,7 @@ from letterforge.render import (
     LetterRenderer,
     LetterSource,
 )
+from letterforge.workspace.conventions import Labels
 from tests.conftest import REPO, make_workspace, replace_in, run
 
 

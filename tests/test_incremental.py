@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import letterforge.manifest
+import letterforge.build.manifest
 from tests.conftest import REPO, copy_example, is_letter, pdf_pages, replace_in, run
 from tests.test_images import add_images
 
@@ -114,8 +114,8 @@ def _edit_asset(workspace: Path) -> None:
 
 
 def _upgrade_tools(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    upgraded = letterforge.manifest.tool_versions() + "\nweasyprint 99.0"
-    monkeypatch.setattr(letterforge.manifest, "tool_versions", lambda: upgraded)
+    upgraded = letterforge.build.manifest.tool_versions() + "\nweasyprint 99.0"
+    monkeypatch.setattr(letterforge.build.manifest, "tool_versions", lambda: upgraded)
 
 
 def _delete_output(workspace: Path) -> None:
@@ -289,7 +289,7 @@ def test_a_rebuild_with_no_change_imports_no_rendering_library(tmp_path: Path) -
 def test_the_progress_line_shows_files_rate_and_time_left() -> None:
     import io
 
-    from letterforge.progress import TerminalProgress
+    from letterforge.cli.progress import TerminalProgress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from letterforge.errors import ConfigError
-from letterforge.yamlio import load_yaml_text
+from letterforge.workspace.yamlio import load_yaml_text
 
 
 def test_scalars_stay_text_so_yaml_1_1_cannot_surprise() -> None:

@@ -29,7 +29,6 @@ from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from letterforge.assets import ImageFile
 from letterforge.document import (
     Block,
     Document,
@@ -41,6 +40,7 @@ from letterforge.document import (
     arrange,
 )
 from letterforge.theme import SIGNATURE_GUTTER, Theme
+from letterforge.workspace.assets import ImageFile
 
 _ALIGNMENT = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,

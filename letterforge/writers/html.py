@@ -6,7 +6,6 @@ import base64
 import functools
 from html import escape
 
-from letterforge.assets import ImageFile
 from letterforge.document import (
     Block,
     Document,
@@ -18,6 +17,7 @@ from letterforge.document import (
     arrange,
 )
 from letterforge.theme import SIGNATURE_GUTTER, RoleStyle, Theme
+from letterforge.workspace.assets import ImageFile
 
 
 def letter_pages_html(

@@ -18,11 +18,11 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from letterforge.assets import MAX_ASSET_BYTES, ImageFile
 from letterforge.document import Document
 from letterforge.errors import OutputError
-from letterforge.model import PdfStandard
 from letterforge.theme import Theme
+from letterforge.workspace.assets import MAX_ASSET_BYTES, ImageFile
+from letterforge.workspace.model import PdfStandard
 from letterforge.writers.html import data_url, letter_pages_html, theme_css
 
 

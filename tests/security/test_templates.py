@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import letterforge.sandbox
+import letterforge.render.sandbox
 from tests.conftest import copy_example, flat, pdf_pages, replace_in, run
 
 EN = "templates/essential-services/letter.en.md.j2"
@@ -163,7 +163,7 @@ def test_lipsum_which_makes_text_of_any_size_is_not_offered(example: Path) -> No
 
 
 def test_a_loop_that_never_ends_is_stopped(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(letterforge.sandbox, "RENDER_SECONDS", 0.5)
+    monkeypatch.setattr(letterforge.render.sandbox, "RENDER_SECONDS", 0.5)
     said = check_en(
         example,
         "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",

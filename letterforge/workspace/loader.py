@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from letterforge.assets import ASSET_DIR, AssetProblem, read_image
 from letterforge.errors import Collector, ConfigError, Finding, Location, did_you_mean
-from letterforge.folders import BUILD_DIR, SETTINGS_FILE, campaign_names, yaml_files
-from letterforge.locale import LocaleBook
-from letterforge.model import (
+from letterforge.theme import Theme, workspace_theme
+from letterforge.workspace.assets import ASSET_DIR, AssetProblem, read_image
+from letterforge.workspace.conventions import LocaleBook
+from letterforge.workspace.model import (
     FILE_NAME,
     Campaign,
     Localized,
@@ -26,8 +26,8 @@ from letterforge.model import (
     resolve_scalars,
     validate_document,
 )
-from letterforge.theme import Theme, workspace_theme
-from letterforge.yamlio import YamlDocument, YamlPath, format_field_path, load_yaml_file
+from letterforge.workspace.paths import BUILD_DIR, SETTINGS_FILE, campaign_names, yaml_files
+from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path, load_yaml_file
 
 # A campaign is named by its file name; anything else (a path) must not reach the file system.
 CAMPAIGN_NAME = FILE_NAME

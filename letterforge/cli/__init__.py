@@ -63,7 +63,7 @@ def cli(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
 
 
 def _root(options: Options) -> Path:
-    from letterforge.folders import find_workspace, workspace_at
+    from letterforge.workspace.paths import find_workspace, workspace_at
 
     if options.workspace is not None:
         return workspace_at(options.workspace)
@@ -71,7 +71,7 @@ def _root(options: Options) -> Path:
 
 
 def _load(options: Options) -> Any:
-    from letterforge.workspace import load_workspace
+    from letterforge.workspace.loader import load_workspace
 
     return load_workspace(_root(options))
 
@@ -120,10 +120,10 @@ def build(
     """
     import sys
 
-    from letterforge.build import build as build_letters
-    from letterforge.build import summary
+    from letterforge.build.run import build as build_letters
+    from letterforge.build.run import summary
+    from letterforge.cli.progress import TerminalProgress
     from letterforge.errors import Problems
-    from letterforge.progress import TerminalProgress
 
     root = _root(options)
     with TerminalProgress(sys.stderr, quiet=quiet) as progress:
@@ -170,7 +170,7 @@ def check(
     Prints one line per problem, `path:line:col: error: message`, sorted by file. Exits 0 when
     clean, 1 when it found errors (or, with --strict, warnings), 2 for usage errors.
     """
-    from letterforge.check import inspect_workspace, report, summary
+    from letterforge.check.rules import inspect_workspace, report, summary
 
     inspection = inspect_workspace(_root(options), campaigns=campaigns)
     text = report(inspection, output_format=output_format)
@@ -192,7 +192,7 @@ def schema(kind: str) -> None:
     """
     import json
 
-    from letterforge.model import json_schema
+    from letterforge.workspace.model import json_schema
 
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
 
@@ -201,7 +201,7 @@ def schema(kind: str) -> None:
 @click.pass_obj
 def list_command(options: Options) -> None:
     """Show campaigns, people and templates."""
-    from letterforge.inventory import describe_workspace
+    from letterforge.commands.listing import describe_workspace
 
     click.echo(describe_workspace(_load(options)), nl=False)
 
@@ -221,7 +221,7 @@ def preview(
     With --html, write it as one HTML page in build/CAMPAIGN/preview/ and print where;
     --open also opens that page.
     """
-    from letterforge.preview import preview_letter, write_preview_html
+    from letterforge.commands.preview import preview_letter, write_preview_html
 
     root = _root(options)
     letter = preview_letter(root, campaign, to=to, lang=lang)
@@ -280,7 +280,7 @@ def diff(
     import os
     import sys
 
-    from letterforge.diff import diff_letters
+    from letterforge.commands.diff import diff_letters
     from letterforge.errors import failing_with
 
     if len(revisions) > 2:
@@ -311,7 +311,7 @@ def init(folder: Path) -> None:
 
     FOLDER may exist, but none of the files init writes may: init never replaces a file.
     """
-    from letterforge.starter import create_workspace
+    from letterforge.commands.init import create_workspace
 
     for path in create_workspace(folder):
         click.echo(path.as_posix())
@@ -342,7 +342,7 @@ def new_campaign(
 ) -> None:
     """Write campaigns/NAME.yaml, dated today, with the recipients, CC list, signatories and
     languages of the latest campaign, and a template for it. Never replaces a file."""
-    from letterforge.scaffold import new_campaign as scaffold_campaign
+    from letterforge.commands.new import new_campaign as scaffold_campaign
 
     root = _root(options)
     written = scaffold_campaign(root, name, like=like, template=template, title=title)
@@ -370,7 +370,7 @@ def new_campaign(
 def new_template(options: Options, name: str, languages: tuple[str, ...]) -> None:
     """Write templates/NAME/letter.LANG.md.j2 in each language, each with a placeholder
     paragraph that check warns about until it is replaced. Never replaces a file."""
-    from letterforge.scaffold import new_template as scaffold_template
+    from letterforge.commands.new import new_template as scaffold_template
 
     root = _root(options)
     for path in scaffold_template(root, name, languages=list(languages)):
@@ -387,10 +387,10 @@ def doctor(options: Options) -> None:
     font subsetter, or a font for some character of a roster. Outside a workspace, checks the
     built-in theme.
     """
-    from letterforge.doctor import examine
+    from letterforge.commands.doctor import examine
     from letterforge.errors import ConfigError
     from letterforge.theme import default_theme, workspace_theme
-    from letterforge.workspace import load_settings
+    from letterforge.workspace.loader import load_settings
 
     root = None
     try:

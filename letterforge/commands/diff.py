@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from letterforge.errors import Finding, LetterforgeError, Location, Problems
-from letterforge.folders import INPUT_FILES, INPUT_FOLDERS, SETTINGS_FILE, campaign_names
+from letterforge.workspace.paths import INPUT_FILES, INPUT_FOLDERS, SETTINGS_FILE, campaign_names
 
 WORKING_TREE = "working tree"
 # git's file modes: a file, an executable file, a symbolic link. Submodules are left out.
@@ -243,7 +243,7 @@ def _texts(
 ) -> dict[LetterKey, list[str]]:
     """Every letter's text at one revision, line by line; none when the workspace did not
     exist yet."""
-    from letterforge.check import inspect_workspace, render_letters
+    from letterforge.check.rules import inspect_workspace, render_letters
     from letterforge.document import Document
 
     if root is None:

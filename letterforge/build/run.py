@@ -13,7 +13,7 @@ A build:
    worker processes, into a staging folder of its own inside ``build/``. Files are renamed
    into place once every letter has passed the check, and from then on as soon as they are
    written; each is added to the campaign's journal first;
-6. records each campaign's manifest (:mod:`letterforge.manifest`), its review page and its
+6. records each campaign's manifest (:mod:`letterforge.build.manifest`), its review page and its
    mail-out list.
 
 Ctrl-C, SIGTERM and SIGHUP stop a build cleanly: the workers finish the document in hand,
@@ -42,17 +42,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Protocol
 
-from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
-from letterforge.errors import relative_path as shown_path
-from letterforge.folders import (
-    BUILD_DIR,
-    FORMATS,
-    SETTINGS_FILE,
-    Format,
-    campaign_names,
-    reading_from,
-)
-from letterforge.manifest import (
+from letterforge.build.manifest import (
     JOURNAL_NAME,
     MANIFEST_NAME,
     Manifest,
@@ -62,12 +52,22 @@ from letterforge.manifest import (
     file_sha256,
     journal,
 )
-from letterforge.review import MAIL_OUT_LIST, REVIEW_PAGE, thumbnail_name, write_review
+from letterforge.build.review import MAIL_OUT_LIST, REVIEW_PAGE, thumbnail_name, write_review
+from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
+from letterforge.errors import relative_path as shown_path
+from letterforge.workspace.paths import (
+    BUILD_DIR,
+    FORMATS,
+    SETTINGS_FILE,
+    Format,
+    campaign_names,
+    reading_from,
+)
 
 if TYPE_CHECKING:
-    from letterforge.batch import JobOutcome, LostJob, WriteJob, WritingPool
-    from letterforge.check import Inspection
-    from letterforge.workspace import PersonRecord, ResolvedCampaign, Workspace
+    from letterforge.build.workers import JobOutcome, LostJob, WriteJob, WritingPool
+    from letterforge.check.rules import Inspection
+    from letterforge.workspace.loader import PersonRecord, ResolvedCampaign, Workspace
 
 BUNDLE_DIR = "bundle"
 STAGING_DIR = ".staging"
@@ -270,7 +270,7 @@ def plan_documents(
 ) -> list[PlannedDocument]:
     """The documents of ``campaign``: a letter per recipient and language, and a bundle of
     each recipient's languages when the campaign asks for bundles and none is left out."""
-    from letterforge.check import narrowed
+    from letterforge.check.rules import narrowed
 
     languages, only = list(languages), list(only)
     documents = []
@@ -347,7 +347,7 @@ class _Build:
         self.campaigns: dict[str, ResolvedCampaign] = {}
 
     def run(self) -> BuildResult:
-        from letterforge.check import inspect_workspace
+        from letterforge.check.rules import inspect_workspace
 
         inspection = inspect_workspace(
             self.root,
@@ -485,7 +485,7 @@ class _Build:
 
     def _pool(self, workspace: Workspace, documents: int) -> WritingPool:
         """Worker processes for ``documents`` documents, or this process for a few."""
-        from letterforge.batch import writing_pool
+        from letterforge.build.workers import writing_pool
 
         if self.jobs is None:
             workers = min(os.cpu_count() or 1, math.ceil(documents / DOCUMENTS_PER_WORKER))
@@ -518,8 +518,8 @@ class _Build:
         """Render the letters to write, one recipient at a time, finishing the check as soon
         as possible; each document waits in the staging folder for a worker, and workers
         start on them at once."""
-        from letterforge.batch import WriteJob, queue_document
-        from letterforge.check import render_letters
+        from letterforge.build.workers import WriteJob, queue_document
+        from letterforge.check.rules import render_letters
         from letterforge.document import Document
 
         for campaign in inspection.campaigns:
@@ -621,7 +621,7 @@ class _Build:
 
     def _take(self, outcome: JobOutcome | LostJob) -> None:
         """Put what a job wrote into place, or report what it could not write."""
-        from letterforge.batch import LostJob
+        from letterforge.build.workers import LostJob
 
         if isinstance(outcome, LostJob):
             planned, fingerprints = self.queued.pop(outcome.job.key)
@@ -719,7 +719,7 @@ class _Build:
         return True
 
     def _fail(self, planned: PlannedDocument, target: Path, message: str) -> None:
-        from letterforge.locale import language_name
+        from letterforge.workspace.conventions import language_name
 
         languages = " and ".join(language_name(lang) for lang in planned.languages)
         self.result.campaigns[planned.campaign].failed.append(target)
@@ -763,7 +763,7 @@ class _Build:
     def _stop_signals(self) -> Iterator[None]:
         """Ctrl-C, SIGTERM (a CI runner cancelling) and SIGHUP (a closed terminal) ask the
         build to stop where it can stop cleanly."""
-        from letterforge.batch import STOP_SIGNALS
+        from letterforge.build.workers import STOP_SIGNALS
 
         if threading.current_thread() is not threading.main_thread():
             yield
@@ -795,7 +795,7 @@ class _Build:
     def _build_wide(self, err: OSError) -> bool:
         """Whether ``err`` would fail every letter: a full disk, a size limit, a read-only
         file system, or build/ removed under the build."""
-        from letterforge.batch import BUILD_WIDE_ERRORS
+        from letterforge.build.workers import BUILD_WIDE_ERRORS
 
         return err.errno in BUILD_WIDE_ERRORS or (
             self.staging is not None and not self.staging.is_dir()
@@ -907,7 +907,7 @@ class _Build:
         """Make sure that letters written while letterforge, a rendering library or the
         fonts changed are not recorded as made by either version: the next build writes
         them again."""
-        from letterforge import manifest
+        from letterforge.build import manifest
 
         before = manifest.tool_versions()
         clear = getattr(manifest.tool_versions, "cache_clear", None)

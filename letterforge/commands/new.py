@@ -23,10 +23,10 @@ from typing import Any
 import yaml
 
 from letterforge.errors import ConfigError
-from letterforge.folders import campaign_names
-from letterforge.locale import language_name
+from letterforge.workspace.conventions import language_name
+from letterforge.workspace.paths import campaign_names
 
-# check warns about a template line that holds this (see letterforge.check).
+# check warns about a template line that holds this (see letterforge.check.rules).
 PLACEHOLDER = "letterforge new left this paragraph here"
 # Keys a new campaign takes from the one it follows, in the order campaign files write them.
 COPIED_KEYS = ("languages", "layout", "place", "sender", "to", "cc", "from", "bundle")
@@ -62,8 +62,8 @@ def new_template(root: Path, name: str, *, languages: list[str] | None = None) -
         ConfigError: a bad name or language, or one of the files exists; nothing is
             written then.
     """
-    from letterforge.model import LANGUAGE_TAG
-    from letterforge.workspace import load_settings
+    from letterforge.workspace.loader import load_settings
+    from letterforge.workspace.model import LANGUAGE_TAG
 
     _check_template_name(root, name)
     if not languages:
@@ -93,7 +93,7 @@ def new_campaign(
         ConfigError: a bad or taken name, no campaign to follow, an unknown template; nothing
             is written then.
     """
-    from letterforge.workspace import case_collisions, load_settings
+    from letterforge.workspace.loader import case_collisions, load_settings
 
     _check_file_name(name, "a campaign", "a file and folder name")
     collisions = case_collisions([*campaign_names(root), name])
@@ -162,7 +162,7 @@ def _check_template_name(root: Path, name: str) -> None:
 
 
 def _check_file_name(name: str, what: str, becomes: str) -> None:
-    from letterforge.model import FILE_NAME, is_device_name
+    from letterforge.workspace.model import FILE_NAME, is_device_name
 
     if not FILE_NAME.fullmatch(name) or is_device_name(name):
         raise ConfigError(
@@ -181,7 +181,7 @@ def _template_file(root: Path, name: str, file_lang: str, lang: str) -> tuple[Pa
 def _base(root: Path, like: str | None) -> _Base:
     """The campaign a new one follows: ``like``, or the latest by date."""
     from letterforge.errors import LetterforgeError
-    from letterforge.workspace import load_campaign
+    from letterforge.workspace.loader import load_campaign
 
     names = [like] if like is not None else campaign_names(root)
     found: list[tuple[datetime.date, str, dict[str, Any]]] = []

@@ -74,7 +74,7 @@ def _examine_rosters(report: Report, workspace: Path) -> None:
     """Name the font packages that draw the characters of the rosters no installed font has
     (Pango would draw them as empty boxes)."""
     from letterforge.errors import Collector
-    from letterforge.workspace import load_people
+    from letterforge.workspace.loader import load_people
 
     missing: dict[str, dict[str, None]] = {}  # character → the rosters that have it
     for record in load_people(workspace, Collector()).values():  # check reports mistakes

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import yaml
 
 from letterforge.errors import ConfigError, Location, relative_path
-from letterforge.folders import read_input
+from letterforge.workspace.paths import read_input
 
 # Rosters are hand-written lists of people; anything this large is a mistake or an attack.
 MAX_YAML_BYTES = 10 * 1024 * 1024

@@ -1,6 +1,6 @@
 """Where a workspace is, the names of its files and folders, and which files it holds.
 
-Kept apart from :mod:`letterforge.workspace`, which loads YAML through pydantic: finding the
+Kept apart from :mod:`letterforge.workspace.loader`, which loads YAML through pydantic: finding the
 workspace is the first thing every command does, and a build with nothing to do stops
 before it needs either.
 """
@@ -68,7 +68,7 @@ _snapshot: _Snapshot | None = None
 @contextmanager
 def reading_from(root: Path, contents: dict[str, bytes]) -> Iterator[None]:
     """While this lasts, the workspace at ``root`` is read from ``contents`` (its input files
-    by path, as :class:`letterforge.manifest.WorkspaceInputs` read and hashed them).
+    by path, as :class:`letterforge.build.manifest.WorkspaceInputs` read and hashed them).
 
     A build fingerprints its letters by the bytes of its inputs; reading a file again later
     could give other bytes (an editor saving, a ``git checkout``), and the letters would be

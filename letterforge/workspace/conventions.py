@@ -22,15 +22,15 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, field_validator
 
 from letterforge.errors import ConfigError, LetterforgeError, Location, Problems
-from letterforge.folders import yaml_files
-from letterforge.model import (
+from letterforge.workspace.model import (
     LANGUAGE_TAG,
     StrictModel,
     base_language,
     language_fallbacks,
     validate_layers,
 )
-from letterforge.yamlio import YamlDocument, load_yaml_file
+from letterforge.workspace.paths import yaml_files
+from letterforge.workspace.yamlio import YamlDocument, load_yaml_file
 
 Gender = Literal["m", "f", "x"]
 Space = Literal["none", "space", "nbsp", "narrow"]

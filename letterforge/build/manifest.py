@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from letterforge import __version__
-from letterforge.folders import INPUT_FILES, INPUT_FOLDERS
+from letterforge.workspace.paths import INPUT_FILES, INPUT_FOLDERS
 
 MANIFEST_NAME = "manifest.json"
 JOURNAL_NAME = ".manifest.journal"
@@ -291,7 +291,7 @@ def _record(name: str, values: Any) -> OutputRecord | None:
     manifest names, and the review page shows its values, so nothing may lead out of the
     campaign's folder or be anything but what it claims to be.
     """
-    from letterforge.review import thumbnail_name
+    from letterforge.build.review import thumbnail_name
 
     if (
         not isinstance(values, dict)
@@ -414,7 +414,7 @@ def _files(
 class WorkspaceInputs:
     """The workspace's input files, read once per build: by path, their hashes and contents.
 
-    A build renders from these contents (:func:`letterforge.folders.reading_from`), so that
+    A build renders from these contents (:func:`letterforge.workspace.paths.reading_from`), so that
     what it fingerprints is what it rendered.
     """
 
@@ -448,7 +448,7 @@ def tool_versions() -> str:
     letterforge's own files count too, so that a development checkout with a changed layout
     or writer rebuilds what it changes without a new version number.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # letterforge/, from build/
     code = hashes_digest(file_hashes(package.parent, [package.name]))
     versions = [f"letterforge {__version__} {code}"]
     for name in RENDERING_PACKAGES:

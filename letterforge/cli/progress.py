@@ -15,7 +15,7 @@ REDRAW_INTERVAL = 0.1  # seconds: often enough to look alive, rarely enough to c
 
 
 class TerminalProgress:
-    """A :class:`letterforge.build.BuildProgress` that draws one line on ``stream``."""
+    """A :class:`letterforge.build.run.BuildProgress` that draws one line on ``stream``."""
 
     def __init__(self, stream: IO[str], *, quiet: bool) -> None:
         self.stream = stream

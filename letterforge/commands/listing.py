@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from letterforge.locale import english_name
-from letterforge.model import TagQuery
-from letterforge.workspace import Workspace
+from letterforge.workspace.conventions import english_name
+from letterforge.workspace.loader import Workspace
+from letterforge.workspace.model import TagQuery
 
 
 def describe_workspace(workspace: Workspace) -> str:

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from jinja2 import Template
 
-from letterforge.document import Letter, Role
-from letterforge.drift import (
+from letterforge.check.drift import (
     NOBODY,
     Fact,
     People,
@@ -26,6 +25,9 @@ from letterforge.drift import (
     surname,
     text_facts,
 )
+from letterforge.check.template_scan import Shapes, scan_template
+from letterforge.commands.new import PLACEHOLDER
+from letterforge.document import Letter, Role
 from letterforge.errors import (
     Collector,
     ConfigError,
@@ -34,10 +36,7 @@ from letterforge.errors import (
     Location,
     sorted_findings,
 )
-from letterforge.folders import SETTINGS_FILE, campaign_names, read_input
-from letterforge.locale import Labels, language_name
-from letterforge.model import base_language, language_fallbacks
-from letterforge.render import (
+from letterforge.render.renderer import (
     CAMPAIGN_FIELDS,
     CONTEXT_NAMES,
     EMPTY_TEMPLATE,
@@ -48,9 +47,8 @@ from letterforge.render import (
     person_context,
     template_language,
 )
-from letterforge.scaffold import PLACEHOLDER
-from letterforge.template_scan import Shapes, scan_template
-from letterforge.workspace import (
+from letterforge.workspace.conventions import Labels, language_name
+from letterforge.workspace.loader import (
     CampaignRecord,
     PersonRecord,
     ResolvedCampaign,
@@ -60,7 +58,9 @@ from letterforge.workspace import (
     load_people,
     load_settings,
 )
-from letterforge.yamlio import format_field_path
+from letterforge.workspace.model import base_language, language_fallbacks
+from letterforge.workspace.paths import SETTINGS_FILE, campaign_names, read_input
+from letterforge.workspace.yamlio import format_field_path
 
 
 @dataclass

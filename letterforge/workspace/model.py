@@ -33,7 +33,7 @@ from pydantic_core import core_schema
 
 from letterforge.document import Role
 from letterforge.errors import ConfigError, Problems
-from letterforge.yamlio import YamlDocument, YamlPath, format_field_path
+from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path
 
 # A language, optionally with a region: en, es-MX, fr-CA, or es-419 (Latin America).
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-(?:[A-Z]{2}|[0-9]{3}))?$")
@@ -875,7 +875,9 @@ def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one kind of workspace file, for editors' YAML language servers:
     ``settings``, ``roster``, ``campaign`` or ``locale``."""
     if kind == "locale":
-        from letterforge.locale import conventions_schema  # locale.py builds on this module
+        from letterforge.workspace.conventions import (
+            conventions_schema,  # conventions.py builds on this module
+        )
 
         generated, files = conventions_schema(), "locales/*.yaml"
     else:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from functools import cache
 
 from letterforge.document import Block, Image, Inline, LineBreak, Text
-from letterforge.locale import SPACES, Typography
+from letterforge.workspace.conventions import SPACES, Typography
 
 # Marks after which one of French's spaced marks is not spaced again (?! and ?:).
 _SPACED_MARKS = frozenset(":;!?")

@@ -17,8 +17,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from letterforge.assets import AssetProblem, ImageFile
 from letterforge.document import LINE_ROLES, Block, Image, Inline, LineBreak, Role, Text
+from letterforge.workspace.assets import AssetProblem, ImageFile
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt

@@ -36,7 +36,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from letterforge.folders import read_input
+from letterforge.workspace.paths import read_input
 
 # A letter is some ten thousand characters; a hundred times that is no letter.
 MAX_TEXT = 1_000_000

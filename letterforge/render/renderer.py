@@ -21,7 +21,6 @@ from typing import Any, Literal
 import jinja2
 from jinja2.exceptions import SecurityError
 
-from letterforge.assets import AssetProblem, ImageFile, read_image
 from letterforge.document import Block, Image, Letter
 from letterforge.errors import (
     Collector,
@@ -31,8 +30,17 @@ from letterforge.errors import (
     did_you_mean,
     relative_path,
 )
-from letterforge.folders import read_input
-from letterforge.locale import (
+from letterforge.render.markdown import MarkdownProblem, parse_letter
+from letterforge.render.sandbox import (
+    ConfinedLoader,
+    LetterSandbox,
+    RenderTimeout,
+    render_limited,
+    time_limit,
+)
+from letterforge.render.typography import typeset_blocks, typeset_text
+from letterforge.workspace.assets import AssetProblem, ImageFile, read_image
+from letterforge.workspace.conventions import (
     Conventions,
     SalutationGap,
     closing,
@@ -43,24 +51,16 @@ from letterforge.locale import (
     language_name,
     salutation,
 )
-from letterforge.markdown import MarkdownProblem, parse_letter
-from letterforge.model import (
+from letterforge.workspace.loader import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
+from letterforge.workspace.model import (
     LANGUAGE_TAG,
     Localized,
     Sender,
     in_language,
     language_fallbacks,
 )
-from letterforge.sandbox import (
-    ConfinedLoader,
-    LetterSandbox,
-    RenderTimeout,
-    render_limited,
-    time_limit,
-)
-from letterforge.typography import typeset_blocks, typeset_text
-from letterforge.workspace import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
-from letterforge.yamlio import (
+from letterforge.workspace.paths import read_input
+from letterforge.workspace.yamlio import (
     FORBIDDEN_CHARACTERS,
     YamlDocument,
     YamlPath,
@@ -68,7 +68,7 @@ from letterforge.yamlio import (
     format_field_path,
 )
 
-BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
+BUILTIN_LAYOUTS = Path(__file__).parent.parent / "layouts"
 # What a template sees; check.py reads these to find undefined names without rendering.
 CONTEXT_NAMES = (
     "lang",

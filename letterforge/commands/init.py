@@ -13,7 +13,7 @@ from pathlib import Path
 
 from letterforge.errors import ConfigError
 
-STARTER = Path(__file__).resolve().parent / "starter"
+STARTER = Path(__file__).resolve().parent.parent / "starter"
 # Package data cannot hold a file named .gitignore (build tools leave hidden files out).
 RENAMED = {"gitignore": ".gitignore"}
 # The example consultation closes this many days after the letter is dated.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from letterforge.folders import read_input
+from letterforge.workspace.paths import read_input
 
 ASSET_DIR = "assets"
 # A logo or a scanned signature is a few hundred kilobytes.

@@ -37,13 +37,13 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Protocol
 
+from letterforge.build.manifest import file_sha256
+from letterforge.build.review import THUMBNAIL_SUFFIX, write_thumbnail
 from letterforge.document import Document
 from letterforge.errors import LetterforgeError
-from letterforge.folders import Format
-from letterforge.manifest import file_sha256
-from letterforge.model import PdfStandard
-from letterforge.review import THUMBNAIL_SUFFIX, write_thumbnail
 from letterforge.theme import Theme
+from letterforge.workspace.model import PdfStandard
+from letterforge.workspace.paths import Format
 
 # Documents handed to each worker at a time: the next one waits in its pipe, so that the worker
 # never idles while the main process renders letters. The others wait in the staging folder,

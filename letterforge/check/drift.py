@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from letterforge.document import Block, Letter, Role
-from letterforge.locale import babel_locale
+from letterforge.workspace.conventions import babel_locale
 
 # The templates' prose; the subject comes from the campaign file, the rest from rosters.
 _PROSE_ROLES = frozenset({Role.BODY, Role.HEADING, Role.LIST_ITEM, Role.QUOTE})

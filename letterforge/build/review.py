@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from letterforge.manifest import file_sha256, replace_file
+from letterforge.build.manifest import file_sha256, replace_file
 
 if TYPE_CHECKING:
-    from letterforge.build import PlannedDocument
-    from letterforge.manifest import Manifest, OutputRecord
-    from letterforge.workspace import PersonRecord, ResolvedCampaign
+    from letterforge.build.manifest import Manifest, OutputRecord
+    from letterforge.build.run import PlannedDocument
+    from letterforge.workspace.loader import PersonRecord, ResolvedCampaign
 
 REVIEW_PAGE = "index.html"
 MAIL_OUT_LIST = "manifest.csv"
@@ -255,7 +255,7 @@ def _page(folder: Path, campaign: ResolvedCampaign, documents: list[_Document]) 
 
 
 def _row(folder: Path, document: _Document) -> str:
-    from letterforge.locale import language_name
+    from letterforge.workspace.conventions import language_name
 
     person = document.recipient.person
     lang = document.languages[0]

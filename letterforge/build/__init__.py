@@ -1,0 +1,1 @@
+"""The build: its run, the manifest, the worker processes and the review page."""

@@ -1,0 +1,143 @@
+"""The house rules of letterforge's layout, read from every import in the package (those inside
+functions too): each stage imports only from the stages before it.
+
+See docs/architecture.md for the layout and why. A rule still broken by code that has not moved
+yet is listed in ``NOT_YET`` with the import that breaks it: the test fails when a new one
+appears, and when a listed one is gone (so that the list only shrinks).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "letterforge"
+
+# What each stage must not import: the stages after it.
+AFTER_WORKSPACE = ("render", "writers", "check", "build", "commands", "cli")
+FORBIDDEN = {
+    "workspace": AFTER_WORKSPACE,
+    "render": ("writers", "check", "build", "commands", "cli"),
+    # Writers read the document model, the theme and images, nothing of the YAML model.
+    "writers": (
+        "workspace.model",
+        "workspace.loader",
+        "workspace.yamlio",
+        "render",
+        "check",
+        "build",
+        "commands",
+        "cli",
+    ),
+    "document": ("workspace.loader", "workspace.model", "render", "build", "commands", "cli"),
+    "theme": ("render", "writers", "check", "build", "commands", "cli"),
+    "errors": ("workspace", "render", "writers", "check", "build", "commands", "cli"),
+}
+# Imports that break a rule today, until the code they are in is reorganized (issue 16).
+NOT_YET: set[tuple[str, str]] = {
+    # The build folder's layout is shared by the run, the manifest, the workers and the review.
+    ("letterforge.build.manifest", "letterforge.build.review"),
+    ("letterforge.build.review", "letterforge.build.manifest"),
+    ("letterforge.build.review", "letterforge.build.run"),
+    ("letterforge.build.run", "letterforge.build.manifest"),
+    ("letterforge.build.run", "letterforge.build.review"),
+    ("letterforge.build.run", "letterforge.build.workers"),
+    ("letterforge.build.workers", "letterforge.build.manifest"),
+    ("letterforge.build.workers", "letterforge.build.review"),
+    # The front half (load, resolve, render) still lives in the linter: the composer is to come.
+    ("letterforge.build.run", "letterforge.check.rules"),
+    ("letterforge.commands.diff", "letterforge.check.rules"),
+    ("letterforge.commands.preview", "letterforge.check.rules"),
+    # The library's errors are click's exceptions; diff colours its output with click.
+    ("letterforge.errors", "click"),
+    ("letterforge.commands.diff", "click"),
+    # The JSON Schema code joins the models and the conventions.
+    ("letterforge.workspace.conventions", "letterforge.workspace.model"),
+    ("letterforge.workspace.model", "letterforge.workspace.conventions"),
+    # The PDF standard's type is defined with the settings.
+    ("letterforge.writers.pdf", "letterforge.workspace.model"),
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> Iterator[str]:
+    """Every name ``path`` imports, at the top, inside a function or for type checking only,
+    as a full name (``from a import b`` gives ``a`` and ``a.b``)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert not node.level, f"{path}: relative import"  # the house writes them whole
+            base = node.module or ""
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+
+
+def graph() -> dict[str, set[str]]:
+    """Each module of the package and the modules of the package it imports, and ``click``."""
+    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    edges: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found = set()
+        for imported in imports(path):
+            if imported in modules and imported != name:
+                found.add(imported)
+            elif imported.split(".")[0] == "click":
+                found.add("click")
+        edges[name] = found
+    return edges
+
+
+def within(module: str, part: str) -> bool:
+    """Whether ``module`` is ``letterforge.<part>`` or inside it."""
+    stage = f"letterforge.{part}"
+    return module == stage or module.startswith(stage + ".")
+
+
+def broken_rules(edges: dict[str, set[str]]) -> set[tuple[str, str]]:
+    broken = set()
+    for module, targets in edges.items():
+        for target in targets:
+            if target == "click" and not within(module, "cli"):
+                broken.add((module, target))  # only the command line speaks click
+            if within(target, "check") and not (within(module, "check") or within(module, "cli")):
+                broken.add((module, target))  # the linter is a consumer, never a supplier
+            for stage, forbidden in FORBIDDEN.items():
+                if within(module, stage) and any(within(target, part) for part in forbidden):
+                    broken.add((module, target))
+    return broken
+
+
+def cycles(edges: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """Each import that closes a cycle, as (module, the module it imports)."""
+    found = set()
+    for module, targets in edges.items():
+        for target in targets:
+            seen, stack = set(), [target]
+            while stack:
+                current = stack.pop()
+                if current == module:
+                    found.add((module, target))
+                    break
+                if current not in seen:
+                    seen.add(current)
+                    stack.extend(edges.get(current, ()))
+    return found
+
+
+def test_each_stage_imports_only_what_comes_before_it() -> None:
+    edges = graph()
+    broken = broken_rules(edges) | cycles(edges)
+    assert sorted(broken - NOT_YET) == [], "imports that break the layering rules"
+    assert sorted(NOT_YET - broken) == [], "no longer broken: take them out of NOT_YET"
+
+
+def test_the_reader_sees_imports_inside_functions_and_for_type_checking() -> None:
+    edges = graph()
+    assert "letterforge.build.run" in edges["letterforge.cli"]  # inside the build command
+    assert "letterforge.check.rules" in edges["letterforge.build.run"]  # for type checking too
