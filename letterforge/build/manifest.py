@@ -23,7 +23,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from letterforge import __version__
+from letterforge.build.outputs import file_sha256, replace_file, thumbnail_name
 from letterforge.workspace.paths import INPUT_FILES, INPUT_FOLDERS
 
 MANIFEST_NAME = "manifest.json"
@@ -263,23 +263,6 @@ def _journal(path: Path) -> list[tuple[str, OutputRecord]]:
     return entries
 
 
-def replace_file(path: Path, content: bytes) -> None:
-    """Write ``path`` under a temporary name beside it, then rename it: a reader (or a build
-    that is stopped) never sees half a file. An error names ``path``, not the temporary."""
-    temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as err:
-        raise OSError(err.errno, err.strerror, str(path)) from err
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
-
-
 # What a build names its files: <language or bundle>/<recipient id>.<format>.
 _OUTPUT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*/[A-Za-z0-9][A-Za-z0-9_.-]*\.(?:pdf|docx)")
 
@@ -291,8 +274,6 @@ def _record(name: str, values: Any) -> OutputRecord | None:
     manifest names, and the review page shows its values, so nothing may lead out of the
     campaign's folder or be anything but what it claims to be.
     """
-    from letterforge.build.review import thumbnail_name
-
     if (
         not isinstance(values, dict)
         or set(values) != _RECORD_FIELDS
@@ -342,11 +323,6 @@ def digest(*parts: str | bytes) -> str:
         hasher.update(len(data).to_bytes(8, "big"))
         hasher.update(data)
     return hasher.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    with path.open("rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def file_hashes(root: Path, names: Iterable[str]) -> dict[str, str]:

@@ -25,24 +25,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from letterforge.build.manifest import file_sha256, replace_file
+from letterforge.build.outputs import (
+    MAIL_OUT_LIST,
+    REVIEW_PAGE,
+    file_sha256,
+    replace_file,
+)
 
 if TYPE_CHECKING:
     from letterforge.build.manifest import Manifest, OutputRecord
-    from letterforge.build.run import PlannedDocument
+    from letterforge.build.plan import PlannedDocument
     from letterforge.workspace.loader import PersonRecord, ResolvedCampaign
 
-REVIEW_PAGE = "index.html"
-MAIL_OUT_LIST = "manifest.csv"
-THUMBNAIL_DIR = "thumbnails"
-THUMBNAIL_SUFFIX = ".jpg"
-# The first page drawn at 0.4 of its size in points: 245 pixels across a US Letter page,
-# sharp at the 122 CSS pixels the page shows it at on a high-density screen.
-THUMBNAIL_SCALE = 0.4
 THUMBNAIL_WIDTH = 122  # CSS pixels
-# JPEG, since it is quick to make: 0.5 ms a page, where WebP took 10 ms and PNG 8 ms, which
-# cost a batch of 1,000 letters 8 seconds. At this quality, text edges stay clean.
-THUMBNAIL_QUALITY = 85
 # Spreadsheets run a cell that starts with one of these as a formula; a roster entry must
 # not be able to do that in whoever opens the mail-out list.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,25 +53,6 @@ MAIL_OUT_COLUMNS = (
     "docx_sha256",
     "out_of_date",
 )
-
-
-def write_thumbnail(pdf: Path, thumbnail: Path) -> int:
-    """Draw the first page of ``pdf`` into ``thumbnail`` (JPEG); return the PDF's page count."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        pages = len(document)
-        bitmap = document[0].render(scale=THUMBNAIL_SCALE)
-        bitmap.to_pil().convert("RGB").save(thumbnail, format="JPEG", quality=THUMBNAIL_QUALITY)
-    finally:
-        document.close()
-    return pages
-
-
-def thumbnail_name(stem: str) -> str:
-    """Where, inside the campaign's folder, the thumbnail of document ``stem`` goes."""
-    return f"{THUMBNAIL_DIR}/{stem}{THUMBNAIL_SUFFIX}"
 
 
 def write_review(

@@ -49,10 +49,19 @@ from letterforge.build.manifest import (
     OutputRecord,
     WorkspaceInputs,
     digest,
-    file_sha256,
     journal,
 )
-from letterforge.build.review import MAIL_OUT_LIST, REVIEW_PAGE, thumbnail_name, write_review
+from letterforge.build.outputs import (
+    MAIL_OUT_LIST,
+    REVIEW_PAGE,
+    STAGING_DIR,
+    file_sha256,
+    make_output_folder,
+    remove_file,
+    thumbnail_name,
+)
+from letterforge.build.plan import PlannedDocument, plan_documents
+from letterforge.build.review import write_review
 from letterforge.errors import Finding, LetterforgeError, Location, OutputError, Problems
 from letterforge.errors import relative_path as shown_path
 from letterforge.workspace.paths import (
@@ -69,8 +78,6 @@ if TYPE_CHECKING:
     from letterforge.check.rules import Inspection
     from letterforge.workspace.loader import PersonRecord, ResolvedCampaign, Workspace
 
-BUNDLE_DIR = "bundle"
-STAGING_DIR = ".staging"
 # Starting a worker (a fresh interpreter importing WeasyPrint) costs about as much as writing
 # this many documents: smaller builds get fewer workers, the smallest none.
 DOCUMENTS_PER_WORKER = 8
@@ -248,47 +255,6 @@ def _unchanged(
             ]
         )
     return result
-
-
-@dataclass(frozen=True)
-class PlannedDocument:
-    """One document of a campaign: a letter, or a recipient's bundle of every language."""
-
-    campaign: str
-    stem: str  # inside build/<campaign>/: en/romo, bundle/romo
-    recipient: str
-    languages: tuple[str, ...]
-
-    @property
-    def output(self) -> str:
-        """The document's name in build/: ``<campaign>/<stem>``, without a format."""
-        return f"{self.campaign}/{self.stem}"
-
-
-def plan_documents(
-    campaign: ResolvedCampaign, *, languages: Iterable[str] = (), only: Iterable[str] = ()
-) -> list[PlannedDocument]:
-    """The documents of ``campaign``: a letter per recipient and language, and a bundle of
-    each recipient's languages when the campaign asks for bundles and none is left out."""
-    from letterforge.check.rules import narrowed
-
-    languages, only = list(languages), list(only)
-    documents = []
-    for recipient in campaign.recipients:
-        person_id = recipient.person.id
-        if only and person_id not in only:
-            continue
-        every = campaign.languages_for(recipient)
-        chosen = tuple(narrowed(every, languages))
-        for lang in chosen:
-            documents.append(
-                PlannedDocument(campaign.name, f"{lang}/{person_id}", person_id, (lang,))
-            )
-        if campaign.campaign.bundle and len(chosen) == len(every) > 1:
-            documents.append(
-                PlannedDocument(campaign.name, f"{BUNDLE_DIR}/{person_id}", person_id, chosen)
-            )
-    return documents
 
 
 class _Stop(Exception):
@@ -740,9 +706,9 @@ class _Build:
                 record = manifest.outputs[output]
                 try:
                     if record.thumbnail is not None:  # drawn by the build, nobody's work
-                        _remove_file(folder / record.thumbnail, folder)
+                        remove_file(folder / record.thumbnail, folder)
                     if record.matches(target):
-                        _remove_file(target, folder)
+                        remove_file(target, folder)
                         self.result.campaigns[name].removed.append(target)
                     elif target.exists():  # someone's work: kept, no longer tracked
                         self.result.warnings.append(
@@ -971,43 +937,11 @@ def _must_be_a_file_or_nothing(path: Path, root: Path) -> None:
         )
 
 
-def _remove_file(path: Path, folder: Path) -> None:
-    """Remove ``path``, and the folders inside ``folder`` that this empties."""
-    path.unlink(missing_ok=True)
-    parent = path.parent
-    while parent != folder and parent.is_dir() and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent
-
-
 def _person_data(record: PersonRecord) -> str:
     """A person's roster entry as canonical JSON: what a letter uses of them."""
     import json
 
     return json.dumps(record.person.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-
-
-def make_output_folder(folder: Path, root: Path, *, create: bool = True) -> None:
-    """Create ``folder`` inside ``root/build``, refusing symbolic links on the way.
-
-    A repository can commit ``build`` (or ``build/<campaign>``) as a link to another folder;
-    following it would write, and replace files, outside the workspace. With ``create``
-    false, only check the folders that exist.
-    """
-    current = root
-    for part in folder.relative_to(root).parts:
-        current = current / part
-        if current.is_symlink():
-            raise OutputError(
-                f"{shown_path(current, root)} is a symbolic link: letterforge writes only "
-                "into real folders inside build/; remove the link"
-            )
-        if not current.exists():
-            if not create:
-                return
-            current.mkdir()
-        elif not current.is_dir():
-            raise OutputError(f"{shown_path(current, root)} is a file, not a folder")
 
 
 def summary(campaign: str, outcome: CampaignOutcome) -> str:

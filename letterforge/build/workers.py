@@ -37,13 +37,11 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Protocol
 
-from letterforge.build.manifest import file_sha256
-from letterforge.build.review import THUMBNAIL_SUFFIX, write_thumbnail
+from letterforge.build.outputs import THUMBNAIL_SUFFIX, file_sha256
 from letterforge.document import Document
 from letterforge.errors import LetterforgeError
 from letterforge.theme import Theme
-from letterforge.workspace.model import PdfStandard
-from letterforge.workspace.paths import Format
+from letterforge.workspace.paths import Format, PdfStandard
 
 # Documents handed to each worker at a time: the next one waits in its pipe, so that the worker
 # never idles while the main process renders letters. The others wait in the staging folder,
@@ -85,6 +83,28 @@ def queue_document(staging: Path, job: WriteJob, document: Document) -> None:
     """Put ``document`` in the staging folder, for a writer to take as ``job``."""
     data = pickle.dumps((job.output, document), pickle.HIGHEST_PROTOCOL)
     job.document_path(staging).write_bytes(data)
+
+
+# The first page drawn at 0.4 of its size in points: 245 pixels across a US Letter page,
+# sharp at the 122 CSS pixels the page shows it at on a high-density screen.
+THUMBNAIL_SCALE = 0.4
+# JPEG, since it is quick to make: 0.5 ms a page, where WebP took 10 ms and PNG 8 ms, which
+# cost a batch of 1,000 letters 8 seconds. At this quality, text edges stay clean.
+THUMBNAIL_QUALITY = 85
+
+
+def write_thumbnail(pdf: Path, thumbnail: Path) -> int:
+    """Draw the first page of ``pdf`` into ``thumbnail`` (JPEG); return the PDF's page count."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        pages = len(document)
+        bitmap = document[0].render(scale=THUMBNAIL_SCALE)
+        bitmap.to_pil().convert("RGB").save(thumbnail, format="JPEG", quality=THUMBNAIL_QUALITY)
+    finally:
+        document.close()
+    return pages
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ from letterforge.workspace.loader import (
     load_people,
     load_settings,
 )
-from letterforge.workspace.model import base_language, language_fallbacks
+from letterforge.workspace.model import language_fallbacks, narrowed
 from letterforge.workspace.paths import SETTINGS_FILE, campaign_names, read_input
 from letterforge.workspace.yamlio import format_field_path
 
@@ -233,16 +233,6 @@ def render_letters(
         drift.compare(person_id, versions)
         yield recipient, versions
     drift.compare_templates()
-
-
-def narrowed(letter_languages: Iterable[str], wanted: Iterable[str]) -> list[str]:
-    """The languages ``--lang`` keeps: all without it; ``--lang fr`` keeps fr and fr-CA."""
-    wanted = list(wanted)
-    return [
-        lang
-        for lang in letter_languages
-        if not wanted or lang in wanted or base_language(lang) in wanted
-    ]
 
 
 def _check_narrowing(

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from letterforge.check.rules import inspect_workspace, narrowed, render_letters
+from letterforge.check.rules import inspect_workspace, render_letters
 from letterforge.document import Document
 from letterforge.errors import ConfigError, Problems
 from letterforge.theme import Theme
 from letterforge.workspace.conventions import language_name
+from letterforge.workspace.model import narrowed
 from letterforge.workspace.paths import BUILD_DIR
 
 PREVIEW_DIR = "preview"
@@ -79,7 +80,7 @@ def preview_letter(
 def write_preview_html(root: Path, preview: Preview) -> Path:
     """Write the letter as one self-contained HTML page, in
     ``build/<campaign>/preview/<lang>/<recipient>.html``; return where."""
-    from letterforge.build.run import make_output_folder
+    from letterforge.build.outputs import make_output_folder
     from letterforge.writers.html import letter_pages_html
 
     document = preview.document

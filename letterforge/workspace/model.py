@@ -11,7 +11,7 @@ import datetime
 import difflib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -33,6 +33,7 @@ from pydantic_core import core_schema
 
 from letterforge.document import Role
 from letterforge.errors import ConfigError, Problems
+from letterforge.workspace.paths import PdfStandard
 from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path
 
 # A language, optionally with a region: en, es-MX, fr-CA, or es-419 (Latin America).
@@ -113,6 +114,16 @@ def _check_layout_name(value: str | None) -> str | None:
 def base_language(lang: str) -> str:
     """``es-MX`` → ``es``."""
     return lang.split("-")[0]
+
+
+def narrowed(letter_languages: Iterable[str], wanted: Iterable[str]) -> list[str]:
+    """The languages ``--lang`` keeps: all without it; ``--lang fr`` keeps fr and fr-CA."""
+    wanted = list(wanted)
+    return [
+        lang
+        for lang in letter_languages
+        if not wanted or lang in wanted or base_language(lang) in wanted
+    ]
 
 
 def language_fallbacks(lang: str) -> list[str]:
@@ -490,7 +501,6 @@ class ThemeSettings(StrictModel):
 
 
 # What the PDFs conform to: accessible (the default) or archival; WeasyPrint's names.
-PdfStandard = Literal["pdf/ua-1", "pdf/a-3b"]
 
 
 class Settings(StrictModel):

@@ -19,6 +19,8 @@ BUILD_DIR = "build"
 # The formats letters are written in, which are also their files' extensions in build/.
 Format = Literal["pdf", "docx"]
 FORMATS: tuple[Format, ...] = ("pdf", "docx")
+# The standards a PDF can be written to: accessible (tagged), or for archives (and tagged).
+PdfStandard = Literal["pdf/ua-1", "pdf/a-3b"]
 
 
 def workspace_at(folder: Path) -> Path:

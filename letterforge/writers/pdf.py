@@ -22,7 +22,7 @@ from letterforge.document import Document
 from letterforge.errors import OutputError
 from letterforge.theme import Theme
 from letterforge.workspace.assets import MAX_ASSET_BYTES, ImageFile
-from letterforge.workspace.model import PdfStandard
+from letterforge.workspace.paths import PdfStandard
 from letterforge.writers.html import data_url, letter_pages_html, theme_css
 
 
