@@ -12,9 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
-
-import click
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -70,14 +68,21 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(dict.fromkeys(findings), key=Finding.sort_key)
 
 
-class LetterforgeError(click.ClickException):
-    """Root of every error letterforge reports to a user."""
+class LetterforgeError(Exception):
+    """Root of every error letterforge reports to a user.
 
-    exit_code = 1
+    The command line prints its findings, one per line, and exits with ``exit_code``: 1, or
+    the code the error was made with (the only way to set one: an interrupted build exits
+    with its signal's).
+    """
 
-    def __init__(self, message: str, location: Location | None = None) -> None:
+    def __init__(
+        self, message: str, location: Location | None = None, *, exit_code: int = 1
+    ) -> None:
         super().__init__(message)
+        self.message = message
         self.location = location
+        self.exit_code = exit_code
 
     @property
     def findings(self) -> list[Finding]:
@@ -85,10 +90,11 @@ class LetterforgeError(click.ClickException):
         return [Finding(self.location, self.message)]
 
     def format_message(self) -> str:
+        """What the command line prints: each finding on a line of its own."""
         return "\n".join(str(finding) for finding in self.findings)
 
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(self.format_message(), err=True, file=file)
+    def __str__(self) -> str:
+        return self.message
 
 
 class Problems(LetterforgeError):
@@ -147,17 +153,6 @@ class TemplateError(LetterforgeError):
 
 class OutputError(LetterforgeError):
     """A letter could not be written to ``build/``."""
-
-
-@contextmanager
-def failing_with(exit_code: int) -> Iterator[None]:
-    """Give every error raised inside the exit code ``exit_code``: for commands whose exit
-    code 1 means an answer (``diff``: the letters differ), not a failure."""
-    try:
-        yield
-    except LetterforgeError as err:
-        err.exit_code = exit_code  # type: ignore[misc]  # click reads it from the instance
-        raise
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -116,8 +116,7 @@ class Interrupted(LetterforgeError):
     and recorded. The exit code is the shells' for that signal: 130, 143, 129."""
 
     def __init__(self, message: str, signal_number: int) -> None:
-        super().__init__(message)
-        self.exit_code = 128 + signal_number  # type: ignore[misc]  # click reads the instance's
+        super().__init__(message, exit_code=128 + signal_number)
 
 
 @dataclass

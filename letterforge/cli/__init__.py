@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -22,8 +22,16 @@ class InternalError(LetterforgeError):
         return f"internal error: {self.message} (rerun with --debug to see the traceback)"
 
 
+class AnswerCommand(click.Command):
+    """A command whose exit code 1 is an answer (``diff``: the letters differ), so that its
+    errors exit with 2."""
+
+    error_exit_code = 2
+
+
 class LetterforgeGroup(click.Group):
-    """Turns unexpected exceptions into a one-line message unless ``--debug`` is given."""
+    """Prints letterforge's errors, one finding per line, and exits with their code; turns
+    unexpected exceptions into a one-line message unless ``--debug`` is given."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -34,10 +42,20 @@ class LetterforgeGroup(click.Group):
             # click would print "Aborted!" and exit 1; shells expect 130 after Ctrl-C.
             click.echo("interrupted", err=True)
             raise click.exceptions.Exit(130) from None
+        except LetterforgeError as err:
+            self._fail(ctx, err)
         except Exception as err:
             if ctx.params.get("debug"):
                 raise
-            raise InternalError(f"{type(err).__name__}: {err}") from err
+            self._fail(ctx, InternalError(f"{type(err).__name__}: {err}"))
+
+    def _fail(self, ctx: click.Context, err: LetterforgeError) -> NoReturn:
+        click.echo(err.format_message(), err=True)
+        command = self.get_command(ctx, ctx.invoked_subcommand or "")
+        code = err.exit_code
+        if code == 1:  # a failure, which some commands tell apart from their answers
+            code = getattr(command, "error_exit_code", 1)
+        raise click.exceptions.Exit(code)
 
 
 @dataclass
@@ -234,7 +252,7 @@ def preview(
         click.launch(str(path))
 
 
-@cli.command()
+@cli.command(cls=AnswerCommand)
 @click.argument("revisions", nargs=-1, metavar="[REV] [REV2]")
 @click.option(
     "-c", "--campaign", "campaigns", multiple=True, help="Only this campaign (repeatable)."
@@ -281,20 +299,18 @@ def diff(
     import sys
 
     from letterforge.commands.diff import diff_letters
-    from letterforge.errors import failing_with
 
     if len(revisions) > 2:
         raise click.UsageError("give at most two revisions: REV [REV2]")
-    with failing_with(2):  # 1 means the letters differ
-        result = diff_letters(
-            _root(options),
-            old=revisions[0] if revisions else "HEAD",
-            new=revisions[1] if len(revisions) == 2 else None,
-            campaigns=campaigns,
-            languages=languages,
-            only=only,
-            context=context,
-        )
+    result = diff_letters(
+        _root(options),
+        old=revisions[0] if revisions else "HEAD",
+        new=revisions[1] if len(revisions) == 2 else None,
+        campaigns=campaigns,
+        languages=languages,
+        only=only,
+        context=context,
+    )
     if not quiet:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         for line in result.lines(color=color, name_only=name_only, word_diff=word_diff):
