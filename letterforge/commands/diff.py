@@ -203,8 +203,6 @@ _WORDS = re.compile(r"\s+|[\w'’-]+|[^\w\s]")
 
 
 def _marked_words(old: str, new: str, *, color: bool) -> str:
-    import click
-
     before, after = _WORDS.findall(old), _WORDS.findall(new)
     pieces = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
@@ -214,26 +212,24 @@ def _marked_words(old: str, new: str, *, color: bool) -> str:
             pieces.append(gone)
             continue
         if gone:
-            pieces.append(click.style(gone, fg="red", reverse=True) if color else f"[-{gone}-]")
+            pieces.append(_styled(gone, "red", reverse=True) if color else f"[-{gone}-]")
         if came:
-            pieces.append(click.style(came, fg="green", reverse=True) if color else f"{{+{came}+}}")
+            pieces.append(_styled(came, "green", reverse=True) if color else f"{{+{came}+}}")
     return "".join(pieces)
 
 
 def _unified(lines: list[str], *, color: bool, headers: int = 2) -> Iterator[str]:
     """A letter's unified diff, colored for a terminal when ``color``. Its first ``headers``
     lines name the two versions: a paragraph can start with ``---`` too."""
-    import click
-
     for index, line in enumerate(lines):
         if not color:
             yield line
         elif index < headers:
-            yield click.style(line, bold=True)
+            yield _styled(line, bold=True)
         elif line.startswith("@@"):
-            yield click.style(line, fg="cyan")
+            yield _styled(line, "cyan")
         elif line.startswith(("-", "+")):
-            yield click.style(line, fg="red" if line[0] == "-" else "green")
+            yield _styled(line, "red" if line[0] == "-" else "green")
         else:
             yield line
 
@@ -412,3 +408,19 @@ def _git(folder: Path, *arguments: str, stdin: str | None = None) -> bytes:
         message = completed.stderr.decode(errors="replace").strip().splitlines()
         raise DiffError(message[-1] if message else f"git {arguments[0]} failed")
     return completed.stdout
+
+
+_COLORS = {"red": 31, "green": 32, "cyan": 36}
+
+
+def _styled(
+    text: str, color: str | None = None, *, bold: bool = False, reverse: bool = False
+) -> str:
+    """``text`` in a terminal's color, bold or reversed (ANSI escapes, as ``click.style`` writes
+    them): the diff is a library's answer, and only the command line speaks click."""
+    codes = [
+        *([_COLORS[color]] if color else []),
+        *([1] if bold else []),
+        *([7] if reverse else []),
+    ]
+    return "".join(f"\x1b[{code}m" for code in codes) + text + "\x1b[0m"
