@@ -40,9 +40,6 @@ NOT_YET: set[tuple[str, str]] = {
     ("letterforge.build.run", "letterforge.check.rules"),
     ("letterforge.commands.diff", "letterforge.check.rules"),
     ("letterforge.commands.preview", "letterforge.check.rules"),
-    # The JSON Schema code joins the models and the conventions.
-    ("letterforge.workspace.conventions", "letterforge.workspace.model"),
-    ("letterforge.workspace.model", "letterforge.workspace.conventions"),
 }
 
 

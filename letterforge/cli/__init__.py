@@ -210,7 +210,7 @@ def schema(kind: str) -> None:
     """
     import json
 
-    from letterforge.workspace.model import json_schema
+    from letterforge.workspace.schema import json_schema
 
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
 

@@ -626,21 +626,3 @@ def closing(conventions: Conventions, *, salutation_line: str, signatories: int)
     rules = conventions.closing
     pattern = rules.joint if signatories > 1 and rules.joint else rules.single
     return fill(pattern, {"salutation": salutation_line.rstrip(" ,:;")}, conventions.word_changes)
-
-
-def conventions_schema() -> dict[str, Any]:
-    """The JSON Schema of a workspace's ``locales/*.yaml``: every key optional, since a file
-    overrides only what it names (a new language must still give them all)."""
-    schema = Conventions.model_json_schema()
-
-    def optional(node: Any) -> None:
-        if isinstance(node, dict):
-            node.pop("required", None)
-            for value in node.values():
-                optional(value)
-        elif isinstance(node, list):
-            for value in node:
-                optional(value)
-
-    optional(schema)
-    return schema

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -224,7 +223,7 @@ class StrictModel(BaseModel):
     # Field docstrings become descriptions in `letterforge schema`, which editors show on hover.
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     # Fields are documented by the string under each (an attribute docstring); the JSON
-    # Schema shows them (see json_schema). pydantic's use_attribute_docstrings would read
+    # Schema shows them (see schema.py). pydantic's use_attribute_docstrings would read
     # every model's source when this module is imported: 80 ms of every command.
 
 
@@ -825,83 +824,3 @@ def _model_inside(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
-
-
-SCHEMA_KINDS: dict[str, tuple[type[StrictModel], str]] = {
-    "settings": (Settings, "letterforge.yaml"),
-    "roster": (Roster, "recipients/*.yaml"),
-    "campaign": (Campaign, "campaigns/*.yaml"),
-}
-
-
-def _describe_fields(schema: dict[str, Any]) -> None:
-    """Give each model's properties in ``schema`` (the root and its ``$defs``) the field's
-    attribute docstring as its description."""
-    models: dict[str, type[BaseModel]] = {}
-    pending: list[type[BaseModel]] = [StrictModel]
-    while pending:
-        subclass = pending.pop()
-        models[subclass.__name__] = subclass
-        pending.extend(subclass.__subclasses__())
-    for name, node in [(schema.get("title"), schema), *schema.get("$defs", {}).items()]:
-        model = models.get(str(name))
-        if model is None or "properties" not in node:
-            continue
-        for field, text in _attribute_docs(model).items():
-            info = model.model_fields.get(field)
-            key = info.alias if info is not None and info.alias else field
-            prop = node["properties"].get(key)
-            if prop is not None and "description" not in prop:
-                # Keys in order, as pydantic writes them.
-                node["properties"][key] = dict(sorted({**prop, "description": text}.items()))
-
-
-def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
-    """The string under each field of ``model`` and of the models it inherits from."""
-    import ast
-    import inspect
-    import itertools
-    import textwrap
-
-    docs: dict[str, str] = {}
-    for cls in reversed(model.__mro__):
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
-            continue
-        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for statement, following in itertools.pairwise(body):
-            if (
-                isinstance(statement, ast.AnnAssign)
-                and isinstance(statement.target, ast.Name)
-                and isinstance(following, ast.Expr)
-                and isinstance(following.value, ast.Constant)
-                and isinstance(following.value.value, str)
-            ):
-                docs[statement.target.id] = inspect.cleandoc(following.value.value)
-    return docs
-
-
-def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of one kind of workspace file, for editors' YAML language servers:
-    ``settings``, ``roster``, ``campaign`` or ``locale``."""
-    if kind == "locale":
-        from letterforge.workspace.conventions import (
-            conventions_schema,  # conventions.py builds on this module
-        )
-
-        generated, files = conventions_schema(), "locales/*.yaml"
-    else:
-        model, files = SCHEMA_KINDS[kind]
-        generated = model.model_json_schema(by_alias=True)
-    _describe_fields(generated)
-    # Draft-07, which the YAML language servers editors use support fully; the schema uses
-    # no keyword newer than that, only pydantic's $defs name, which draft-07 calls definitions.
-    text = json.dumps(generated).replace("#/$defs/", "#/definitions/")
-    schema = json.loads(text)
-    if "$defs" in schema:
-        schema["definitions"] = schema.pop("$defs")
-    return {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        **schema,
-        "title": f"letterforge {kind} ({files})",
-    }
