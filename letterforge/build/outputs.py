@@ -8,6 +8,7 @@ and ``thumbnails/``; ``build/.staging/`` holds each running build's own staging 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -22,6 +23,15 @@ REVIEW_PAGE = "index.html"
 MAIL_OUT_LIST = "manifest.csv"
 THUMBNAIL_DIR = "thumbnails"
 THUMBNAIL_SUFFIX = ".jpg"
+# File system errors that no other document can escape either: a full disk, a size limit, a
+# read-only file system. The build stops at the first.
+BUILD_WIDE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
+
+
+def is_build_wide(err: OSError, staging: Path | None) -> bool:
+    """Whether ``err`` would fail every document: one of :data:`BUILD_WIDE_ERRORS`, or the
+    build's ``staging`` folder gone (build/ removed under the build)."""
+    return err.errno in BUILD_WIDE_ERRORS or (staging is not None and not staging.is_dir())
 
 
 def thumbnail_name(stem: str) -> str:

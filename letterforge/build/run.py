@@ -56,6 +56,7 @@ from letterforge.build.outputs import (
     REVIEW_PAGE,
     STAGING_DIR,
     file_sha256,
+    is_build_wide,
     make_output_folder,
     remove_file,
     thumbnail_name,
@@ -635,7 +636,7 @@ class _Build:
                 journal(folder, name, record)
                 os.replace(staged.path, target)
             except (OSError, OutputError) as err:
-                if isinstance(err, OSError) and self._build_wide(err):
+                if isinstance(err, OSError) and is_build_wide(err, self.staging):
                     raise
                 # Whatever is there now is not what the manifest says: the next build writes it.
                 manifest.outputs.pop(name, None)
@@ -756,15 +757,6 @@ class _Build:
         """Stop the build for a file system error that the next letters would meet too."""
         self.fault = self._file_error(err)
         raise _Stop
-
-    def _build_wide(self, err: OSError) -> bool:
-        """Whether ``err`` would fail every letter: a full disk, a size limit, a read-only
-        file system, or build/ removed under the build."""
-        from letterforge.build.workers import BUILD_WIDE_ERRORS
-
-        return err.errno in BUILD_WIDE_ERRORS or (
-            self.staging is not None and not self.staging.is_dir()
-        )
 
     def _file_error(self, err: OSError) -> OutputError:
         """One line for a file system error: the path, and the cause."""

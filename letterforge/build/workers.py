@@ -22,7 +22,6 @@ Each worker has a pipe of its own, so the build knows which documents each one h
 
 from __future__ import annotations
 
-import errno
 import gc
 import multiprocessing
 import pickle
@@ -37,7 +36,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Protocol
 
-from letterforge.build.outputs import THUMBNAIL_SUFFIX, file_sha256
+from letterforge.build.outputs import THUMBNAIL_SUFFIX, file_sha256, is_build_wide
 from letterforge.document import Document
 from letterforge.errors import LetterforgeError
 from letterforge.theme import Theme
@@ -51,9 +50,6 @@ QUEUED_PER_WORKER = 2
 DOCUMENT_SECONDS = 300
 # Made in the staging folder when the build stops: workers then write nothing more.
 STOP_FILE = "stop"
-# File system errors that no other document can escape either: a full disk, a size limit, a
-# read-only file system. The build stops at the first.
-BUILD_WIDE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
 # Signals a terminal or a CI runner sends to every process of the group; the build handles them.
 STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -151,7 +147,7 @@ class Writers:
             output, document = pickle.loads(queued.read_bytes())  # queue_document's, this build
             queued.unlink()
         except OSError as err:
-            if self._build_wide(err):
+            if is_build_wide(err, self.staging):
                 return JobOutcome(job, (), (), fault=_plain(err))
             reason = f"its staged copy {queued.name} could not be read: {err.strerror or err}"
             return JobOutcome(job, (), tuple((fmt, reason) for fmt in job.formats))
@@ -173,7 +169,7 @@ class Writers:
                 failures.append((fmt, err.message))
                 continue
             except OSError as err:
-                if self._build_wide(err):
+                if is_build_wide(err, self.staging):
                     return JobOutcome(job, (), (), fault=_plain(err))
                 failures.append((fmt, f"{err.strerror or err}"))
                 continue
@@ -182,9 +178,6 @@ class Writers:
                 continue
             staged.append(Staged(fmt, path, sha256, pages, thumbnail))
         return JobOutcome(job, tuple(staged), tuple(failures))
-
-    def _build_wide(self, err: OSError) -> bool:
-        return err.errno in BUILD_WIDE_ERRORS or not self.staging.is_dir()
 
     def _writer(self, fmt: Format) -> _Writer:
         # Imported here: each writer pulls in a heavy library that a no-op build never needs.
