@@ -465,13 +465,6 @@ def test_a_folder_where_the_build_keeps_a_file_is_one_line_and_nothing_written(
     assert {path: path.stat().st_mtime_ns for path in folder.rglob("*.docx")} == before
 
 
-FONT_PROBE = """
-import sys
-from letterforge.cli import cli
-cli(["-C", sys.argv[1], "build", "--format", "pdf"], prog_name="letterforge")
-"""
-
-
 def test_a_font_installed_or_removed_rewrites_the_letters(tmp_path: Path) -> None:
     import os
     import shutil
@@ -483,7 +476,7 @@ def test_a_font_installed_or_removed_rewrites_the_letters(tmp_path: Path) -> Non
 
     def build() -> str:
         done = subprocess.run(
-            [sys.executable, "-c", FONT_PROBE, str(workspace)],
+            [sys.executable, "-m", "letterforge", "-C", str(workspace), "build", "--format", "pdf"],
             capture_output=True,
             text=True,
             env=environment,

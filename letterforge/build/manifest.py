@@ -363,13 +363,10 @@ def hashes_digest(hashes: dict[str, str]) -> str:
     return digest(*(f"{path} {sha256}" for path, sha256 in sorted(hashes.items())))
 
 
-def _files(
-    path: Path, within: Path | None = None, seen: frozenset[str] = frozenset()
-) -> list[Path]:
+def _files(path: Path, within: Path, seen: frozenset[str] = frozenset()) -> list[Path]:
     """The files under ``path``, by the names they are read by. A link to a folder inside
     ``within`` (the workspace) is followed, so that what it holds is read and hashed like the
     rest; a link that leads out of it, or back into a folder being listed, is a file."""
-    within = within or path.parent
     if path.is_symlink():
         real = os.path.realpath(path)
         if not (path.is_dir() and Path(real).is_relative_to(within.resolve())) or real in seen:

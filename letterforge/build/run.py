@@ -460,14 +460,8 @@ class _Build:
         self.workers = max(1, workers)
         staging = self.build_dir / STAGING_DIR
         try:
-            make_output_folder(staging, self.root)  # refuses a link, before anything else
-            # Under the build lock, any staging folder there is what a killed build left (or
-            # what a repository committed).
-            for leftover in staging.iterdir():
-                if leftover.is_dir() and not leftover.is_symlink():
-                    shutil.rmtree(leftover)
-                else:
-                    leftover.unlink()
+            # Refuses a link; what a killed build left there is gone already (_clear_staging).
+            make_output_folder(staging, self.root)
             self.staging = Path(tempfile.mkdtemp(dir=staging))
         except OSError as err:
             raise self._file_error(err) from None
