@@ -82,12 +82,12 @@ def test_workspace_is_found_from_a_subfolder(
 def test_internal_errors_are_one_line_unless_debug(
     example: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import letterforge.build.run
+    import letterforge.build.plan
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(letterforge.build.run, "plan_documents", broken)
+    monkeypatch.setattr(letterforge.build.plan, "plan_documents", broken)
     result = run(example, "build")
     assert result.exit_code == 1
     assert result.stderr == (

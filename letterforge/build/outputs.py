@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -32,6 +33,17 @@ def is_build_wide(err: OSError, staging: Path | None) -> bool:
     """Whether ``err`` would fail every document: one of :data:`BUILD_WIDE_ERRORS`, or the
     build's ``staging`` folder gone (build/ removed under the build)."""
     return err.errno in BUILD_WIDE_ERRORS or (staging is not None and not staging.is_dir())
+
+
+def aside_name(target: Path) -> Path:
+    """Where ``--force`` keeps an edited file it replaces: ``romo.edited.docx``, or
+    ``romo.edited-2.docx`` when that is taken."""
+    for number in itertools.count(1):
+        mark = "edited" if number == 1 else f"edited-{number}"
+        aside = target.with_name(f"{target.stem}.{mark}{target.suffix}")
+        if not aside.exists():
+            return aside
+    raise AssertionError("unreachable")
 
 
 def thumbnail_name(stem: str) -> str:

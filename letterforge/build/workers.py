@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Protocol
 
 from letterforge.build.outputs import THUMBNAIL_SUFFIX, file_sha256, is_build_wide
+from letterforge.build.stop import STOP_SIGNALS
 from letterforge.document import Document
 from letterforge.errors import LetterforgeError
 from letterforge.theme import Theme
@@ -50,10 +51,6 @@ QUEUED_PER_WORKER = 2
 DOCUMENT_SECONDS = 300
 # Made in the staging folder when the build stops: workers then write nothing more.
 STOP_FILE = "stop"
-# Signals a terminal or a CI runner sends to every process of the group; the build handles them.
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 
 
 @dataclass(frozen=True)
@@ -117,13 +114,19 @@ class Staged:
 
 @dataclass(frozen=True)
 class JobOutcome:
-    """What a job wrote, and the formats it failed to write, with why. ``fault`` is a file
-    system error that every other job would meet too (a full disk): the build stops."""
+    """What a job wrote, and the formats it failed to write, with why: the one way a job's
+    failure comes back, whether a writer failed or the worker writing it died. ``fault`` is
+    a file system error that every other job would meet too (a full disk): the build stops."""
 
     job: WriteJob
     staged: tuple[Staged, ...]
     failures: tuple[tuple[Format, str], ...]
     fault: OSError | None = None
+
+    @classmethod
+    def failed(cls, job: WriteJob, reason: str) -> JobOutcome:
+        """Nothing of ``job`` written, for ``reason``."""
+        return cls(job, (), tuple((fmt, reason) for fmt in job.formats))
 
 
 class _Writer(Protocol):
@@ -150,10 +153,10 @@ class Writers:
             if is_build_wide(err, self.staging):
                 return JobOutcome(job, (), (), fault=_plain(err))
             reason = f"its staged copy {queued.name} could not be read: {err.strerror or err}"
-            return JobOutcome(job, (), tuple((fmt, reason) for fmt in job.formats))
+            return JobOutcome.failed(job, reason)
         if output != job.output:  # never write one recipient's letter under another's name
             reason = f"its staged copy {queued.name} holds the letter {output}"
-            return JobOutcome(job, (), tuple((fmt, reason) for fmt in job.formats))
+            return JobOutcome.failed(job, reason)
         staged: list[Staged] = []
         failures: list[tuple[Format, str]] = []
         for fmt in job.formats:
@@ -198,14 +201,6 @@ def _plain(err: OSError) -> OSError:
     return OSError(err.errno, err.strerror, err.filename)
 
 
-@dataclass(frozen=True)
-class LostJob:
-    """A job whose worker died while writing it: nothing of it was written."""
-
-    job: WriteJob
-    reason: str
-
-
 class WritingPool(Protocol):
     """Where documents are written: worker processes, or this process."""
 
@@ -215,7 +210,7 @@ class WritingPool(Protocol):
     def submit(self, job: WriteJob) -> None:
         """Start writing ``job``."""
 
-    def collect(self, timeout: float) -> Sequence[JobOutcome | LostJob]:
+    def collect(self, timeout: float) -> Sequence[JobOutcome]:
         """The jobs finished since the last call, waiting up to ``timeout`` seconds for one."""
 
     def held(self) -> int:
@@ -244,7 +239,7 @@ class InProcessPool:
     def submit(self, job: WriteJob) -> None:
         self.done.append(self.writers.run(job))
 
-    def collect(self, timeout: float) -> Sequence[JobOutcome | LostJob]:
+    def collect(self, timeout: float) -> Sequence[JobOutcome]:
         done, self.done = self.done, []
         return done
 
@@ -309,13 +304,13 @@ class ProcessPool:
         else:
             worker.jobs.append((job, True))
 
-    def collect(self, timeout: float) -> Sequence[JobOutcome | LostJob]:
+    def collect(self, timeout: float) -> Sequence[JobOutcome]:
         busy = [worker for worker in self.workers if worker.jobs]
         if not busy:
             return []
         waiting = [worker.connection for worker in busy] + [w.process.sentinel for w in busy]
         ready = set(wait(waiting, timeout))
-        finished: list[JobOutcome | LostJob] = []
+        finished: list[JobOutcome] = []
         for worker in busy:
             if worker.connection in ready:
                 try:
@@ -335,14 +330,14 @@ class ProcessPool:
                 finished.extend(self._replace(worker, stuck))
         return finished
 
-    def _replace(self, dead: _Worker, reason: str | None = None) -> list[LostJob]:
+    def _replace(self, dead: _Worker, reason: str | None = None) -> list[JobOutcome]:
         """Report the job a dead worker was writing; give the ones behind it to a new worker."""
         dead.process.join()
         dead.connection.close()
         reason = reason or _death(dead.process.exitcode)
         lost = []
         if dead.jobs and dead.jobs[0][1]:  # it had the job: it died writing it
-            lost.append(LostJob(dead.jobs.popleft()[0], reason))
+            lost.append(JobOutcome.failed(dead.jobs.popleft()[0], reason))
         index = self.workers.index(dead)
         self.workers[index] = self._start()
         for job, _ in dead.jobs:

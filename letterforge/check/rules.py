@@ -1,16 +1,16 @@
-"""The rules behind ``letterforge check``, which ``build`` runs first.
+"""The linter's rules: what ``letterforge check`` adds to loading, resolving and rendering
+the workspace, and what ``build``, ``preview`` and ``diff`` run too (the command line hands
+them a :class:`Linter`).
 
-An inspection loads the whole workspace, validates every file, checks every template in every
-language (statically, through Jinja's syntax tree, and by a trial render of every letter), and
-compares the language versions of each letter for translation drift. It collects every finding
-instead of stopping at the first, and keeps the rendered letters so that a build reuses them.
+Every template is checked in every language, statically through Jinja's syntax tree (names,
+filters, tests, every branch), the fonts are checked against what the rosters print, and the
+language versions of each letter are compared for translation drift.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from itertools import permutations
 from pathlib import Path
 
@@ -27,15 +27,9 @@ from letterforge.check.drift import (
 )
 from letterforge.check.template_scan import Shapes, scan_template
 from letterforge.commands.new import PLACEHOLDER
+from letterforge.compose import Composer
 from letterforge.document import Letter, Role
-from letterforge.errors import (
-    Collector,
-    ConfigError,
-    Finding,
-    LetterforgeError,
-    Location,
-    sorted_findings,
-)
+from letterforge.errors import Finding, LetterforgeError, Location
 from letterforge.render.renderer import (
     CAMPAIGN_FIELDS,
     CONTEXT_NAMES,
@@ -43,7 +37,6 @@ from letterforge.render.renderer import (
     PERSON_FIELDS,
     SENDER_FIELDS,
     LetterRenderer,
-    LetterSource,
     person_context,
     template_language,
 )
@@ -53,223 +46,48 @@ from letterforge.workspace.loader import (
     PersonRecord,
     ResolvedCampaign,
     Workspace,
-    case_collisions,
-    load_campaign,
-    load_people,
-    load_settings,
 )
-from letterforge.workspace.model import language_fallbacks, narrowed
-from letterforge.workspace.paths import SETTINGS_FILE, campaign_names, read_input
+from letterforge.workspace.model import language_fallbacks
+from letterforge.workspace.paths import SETTINGS_FILE, read_input
 from letterforge.workspace.yamlio import format_field_path
 
 
-@dataclass
-class Inspection:
-    """What an inspection found, and the letters it rendered on the way."""
+class Linter:
+    """The linter's rules, handed to a :class:`~letterforge.compose.Composer`: every
+    template scanned in every language, fonts, places, and language versions compared."""
 
-    workspace: Workspace | None = None
-    renderer: LetterRenderer | None = None
-    campaign_count: int = 0
-    campaigns: list[ResolvedCampaign] = field(default_factory=list)
-    # The campaigns whose letters can be rendered: every person in them resolved.
-    renderable: list[ResolvedCampaign] = field(default_factory=list)
-    found: list[Finding] = field(default_factory=list)
-    letter_count: int = 0
-    # What the static scan reported, by file and message: a trial render that fails on the
-    # same mistake (on the line where the expression starts) adds nothing.
-    scanned: set[tuple[str, str]] = field(default_factory=set)
+    def workspace_opened(self, composer: Composer, workspace: Workspace) -> None:
+        _check_fonts(composer, workspace)
 
-    def add(self, problem: LetterforgeError | Finding) -> None:
-        findings = problem.findings if isinstance(problem, LetterforgeError) else [problem]
-        for finding in findings:
-            path = finding.location.path if finding.location else ""
-            if (path, finding.message) not in self.scanned:
-                self.found.append(finding)
+    def campaign_opened(
+        self,
+        composer: Composer,
+        record: CampaignRecord,
+        languages: list[str],
+        campaign: ResolvedCampaign | None,
+    ) -> None:
+        assert composer.renderer is not None  # made before any campaign is opened
+        _check_templates(composer, composer.renderer, record, languages)
+        if campaign is not None:
+            _check_place(composer, campaign)
 
-    @property
-    def findings(self) -> list[Finding]:
-        """Every finding once, sorted by file, line and column."""
-        return sorted_findings(self.found)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [finding for finding in self.findings if finding.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [finding for finding in self.findings if finding.severity == "warning"]
+    def letters(self, composer: Composer, campaign: ResolvedCampaign) -> _DriftCheck:
+        assert composer.renderer is not None  # a campaign is renderable only with a workspace
+        return _DriftCheck(composer, composer.renderer, campaign)
 
 
-def inspect_workspace(
-    root: Path,
-    *,
-    campaigns: Iterable[str] = (),
-    languages: Iterable[str] = (),
-    only: Iterable[str] = (),
-    render: bool = True,
-) -> Inspection:
-    """Check the workspace at ``root`` and trial-render the requested letters.
-
-    The check goes as far as the workspace allows: broken rosters still leave the campaigns
-    and templates checked, and an unknown id in one list leaves the rest of the campaign
-    checked, but letters are only trial-rendered from a complete roster and campaign.
-
-    Args:
-        root: the workspace folder.
-        campaigns: campaign names; empty means every campaign.
-        languages: only these language versions.
-        only: only the letters to these recipient ids.
-        render: false to check everything but the letters themselves, which the caller then
-            renders with :func:`render_letters` (a build renders only what it writes).
-    """
-    inspection = Inspection()
-    problems = Collector()
-    settings = None
-    with problems.collect():
-        settings, settings_document = load_settings(root)
-    people = load_people(root, problems)
-    rosters_complete = not problems.errors
-    names = list(dict.fromkeys(campaigns)) or campaign_names(root)
-    if not names:
-        problems.errors.append(ConfigError("there are no campaigns: add a file to campaigns/"))
-    problems.errors.extend(case_collisions(campaign_names(root)))
-    records = []
-    for name in names:
-        with problems.collect():
-            records.append(load_campaign(root, name))
-    inspection.campaign_count = len(records)
-    if settings is None:
-        for problem in problems.errors:
-            inspection.add(problem)
-        return inspection
-    workspace = Workspace(root, settings, settings_document, people)
-    inspection.workspace = workspace
-    if not workspace.templates_dir.resolve().is_relative_to(root.resolve()):
-        inspection.add(
-            ConfigError("is a link that leads outside the workspace", Location("templates/"))
-        )
-        return inspection
-    problems.errors.extend(workspace.locales.problems())
-    _check_fonts(inspection, workspace)
-    renderer = LetterRenderer(workspace)
-    inspection.renderer = renderer
-    for record in records:
-        writable = workspace.writable_languages(record, problems)
-        if not rosters_complete:
-            _check_templates(inspection, renderer, record, narrowed(writable, languages))
-            continue
-        before = len(problems.errors)
-        campaign = workspace.resolve(record, problems, languages=writable)
-        inspection.campaigns.append(campaign)
-        _check_templates(
-            inspection, renderer, record, narrowed(campaign.all_letter_languages, languages)
-        )
-        _check_place(inspection, campaign)
-        # Each person in the languages they appear in: a recipient in their own letters,
-        # people in copy and signatories in every letter.
-        involved: dict[str, tuple[PersonRecord, tuple[str, ...]]] = {
-            person.person.id: (person, campaign.languages_for(person))
-            for person in campaign.recipients
-        }
-        for person in (*campaign.cc, *campaign.signatories):
-            involved[person.person.id] = (person, campaign.all_letter_languages)
-        for person, person_languages in involved.values():
-            for lang in narrowed(person_languages, languages):
-                with problems.collect():
-                    person_context(person, lang)
-        # With a person missing from cc or from, every letter would fail on it: say it once.
-        if len(problems.errors) == before:
-            inspection.renderable.append(campaign)
-    for problem in problems.errors:
-        inspection.add(problem)
-    for warning in problems.warnings:
-        inspection.add(warning)
-    _check_narrowing(inspection.campaigns, languages=list(languages), only=list(only))
-    if render:
-        for campaign in inspection.renderable:
-            for _ in render_letters(inspection, campaign, languages=languages, only=only):
-                pass
-    return inspection
-
-
-def render_letters(
-    inspection: Inspection,
-    campaign: ResolvedCampaign,
-    *,
-    languages: Iterable[str] = (),
-    only: Iterable[str] = (),
-    recipients: Collection[str] | None = None,
-) -> Iterator[tuple[PersonRecord, dict[str, Letter]]]:
-    """Render the letters of ``campaign``, one recipient at a time, with their language
-    versions compared for drift; what goes wrong is added to ``inspection``.
-
-    Letters are handed on as they are made, and only a letter per template is kept for
-    comparing templates, so a campaign of ten thousand letters is never all in memory.
-
-    Args:
-        inspection: an inspection of the workspace, made with ``render=False``.
-        campaign: one of the inspection's renderable campaigns.
-        languages: only these language versions.
-        only: only the letters to these recipient ids.
-        recipients: only these recipients (a build renders only the letters it writes).
-    """
-    assert inspection.renderer is not None  # a campaign is renderable only with a workspace
-    renderer = inspection.renderer
-    languages, only = list(languages), list(only)
-    drift = _DriftCheck(inspection, renderer, campaign)
-    for recipient in campaign.recipients:
-        person_id = recipient.person.id
-        if (only and person_id not in only) or (
-            recipients is not None and person_id not in recipients
-        ):
-            continue
-        versions: dict[str, Letter] = {}
-        for lang in narrowed(campaign.languages_for(recipient), languages):
-            inspection.letter_count += 1
-            try:
-                versions[lang] = renderer.render(LetterSource(campaign, recipient, lang))
-            except LetterforgeError as err:
-                inspection.add(err)
-        drift.compare(person_id, versions)
-        yield recipient, versions
-    drift.compare_templates()
-
-
-def _check_narrowing(
-    campaigns: list[ResolvedCampaign], *, languages: list[str], only: list[str]
-) -> None:
-    """``--lang`` and ``--only`` must name something the chosen campaigns have."""
-    if not campaigns:
-        return
-    offered = {lang for campaign in campaigns for lang in campaign.all_letter_languages}
-    for lang in languages:
-        if not narrowed(offered, [lang]):
-            raise ConfigError(
-                f"--lang {lang}: no chosen campaign has letters in {language_name(lang)}; "
-                f"they have letters in {', '.join(sorted(offered))}"
-            )
-    recipients = {person.person.id for campaign in campaigns for person in campaign.recipients}
-    for person_id in only:
-        if person_id not in recipients:
-            raise ConfigError(f"--only {person_id}: no chosen campaign writes to {person_id!r}")
-    if only and languages:
-        chosen = [
-            lang
-            for campaign in campaigns
-            for person in campaign.recipients
-            if person.person.id in only
-            for lang in narrowed(campaign.languages_for(person), languages)
-        ]
-        if not chosen:
-            raise ConfigError(
-                f"--only {', '.join(only)} --lang {', '.join(languages)}: no letter is both; "
-                f"{', '.join(only)} {'gets' if len(only) == 1 else 'get'} no letter in "
-                f"{', '.join(languages)}"
-            )
+def inspect_workspace(root: Path, *, campaigns: Iterable[str] = ()) -> Composer:
+    """Check the workspace at ``root`` (every campaign when none is named): load and
+    resolve it with the linter's rules, and trial-render every letter."""
+    composer = Composer.open(root, campaigns=campaigns, rules=Linter())
+    for campaign in composer.renderable:
+        for _ in composer.letters(campaign):
+            pass
+    return composer
 
 
 def _check_templates(
-    inspection: Inspection,
+    composer: Composer,
     renderer: LetterRenderer,
     record: CampaignRecord,
     languages: list[str],
@@ -292,13 +110,13 @@ def _check_templates(
         layout = layout_template = renderer.layout(record)
         templates[layout.name] = (layout, {**shapes, "body": None})
     except LetterforgeError as err:
-        inspection.add(err)
+        composer.add(err)
     for lang in languages:  # en-US and en-CA letters share letter.en.md.j2: scan it once
         try:
             template = renderer.body_template(record, lang)
             templates.setdefault(template.name, (template, shapes))
         except LetterforgeError as err:
-            inspection.add(err)
+            composer.add(err)
     for template, template_shapes in templates.values():
         assert template.name is not None
         try:
@@ -309,15 +127,13 @@ def _check_templates(
             scanned = []
         for problem in scanned:
             where = Location(renderer.shown(problem.filename), problem.line)
-            inspection.add(Finding(where, problem.message))
-            inspection.scanned.add((where.path, problem.message))
+            composer.add(Finding(where, problem.message))
+            composer.reported.add((where.path, problem.message))
         if template is not layout_template:
-            _check_placeholder(inspection, renderer, template)
+            _check_placeholder(composer, renderer, template)
 
 
-def _check_placeholder(
-    inspection: Inspection, renderer: LetterRenderer, template: Template
-) -> None:
+def _check_placeholder(composer: Composer, renderer: LetterRenderer, template: Template) -> None:
     """Warn about the paragraph ``letterforge new`` left in a body template it wrote."""
     loader = renderer.environment.loader
     assert template.name is not None and loader is not None
@@ -325,11 +141,11 @@ def _check_placeholder(
     if not source.strip():
         # Said here too, so that it is found while a roster's mistakes keep letters unrendered.
         where = Location(renderer.shown(template.filename or template.name))
-        inspection.add(Finding(where, EMPTY_TEMPLATE))
-        inspection.scanned.add((where.path, EMPTY_TEMPLATE))
+        composer.add(Finding(where, EMPTY_TEMPLATE))
+        composer.reported.add((where.path, EMPTY_TEMPLATE))
     for number, line in enumerate(source.splitlines(), 1):
         if PLACEHOLDER in line:
-            inspection.add(
+            composer.add(
                 Finding(
                     Location(renderer.shown(template.filename or template.name), number),
                     "this is still the placeholder paragraph of letterforge new: write the "
@@ -350,7 +166,7 @@ _WIDEST_GLYPH = 1.5
 _BREAK = re.compile(r"[^\S\u00a0\u2007\u202f]+|(?<=[-\u2010/])")
 
 
-def _check_fonts(inspection: Inspection, workspace: Workspace) -> None:
+def _check_fonts(composer: Composer, workspace: Workspace) -> None:
     """Warn about what the PDF would not show as written: a theme font that is not installed,
     characters of a roster no installed font has (Pango draws them as empty boxes), and
     words too wide for a line (broken wherever the line ends).
@@ -365,7 +181,7 @@ def _check_fonts(inspection: Inspection, workspace: Workspace) -> None:
     face = fonts.text_face(theme.fonts)
     if not workspace.settings.theme.fonts and fonts.installed_face(theme.fonts[0]) is None:
         instead = face.family if face is not None else "a font the system chooses"
-        inspection.add(
+        composer.add(
             Finding(
                 Location(SETTINGS_FILE),
                 f"the theme's font, {theme.fonts[0]}, is not installed, so the PDF is set in "
@@ -378,7 +194,7 @@ def _check_fonts(inspection: Inspection, workspace: Workspace) -> None:
         if font.lower() in fonts.GENERIC_FAMILIES or fonts.installed_face(font) is not None:
             break  # the fonts after the first installed one are not used for the text
         instead = face.family if face is not None else "a font the system chooses"
-        inspection.add(
+        composer.add(
             Finding(
                 workspace.settings_document.location(("theme", "fonts", index)),
                 f"theme.fonts[{index}]: the font {font!r} is not installed, so the PDF is set "
@@ -396,7 +212,7 @@ def _check_fonts(inspection: Inspection, workspace: Workspace) -> None:
             missing = [] if text.isascii() else fonts.undrawable(text)
             if missing:
                 codes = ", ".join(f"U+{ord(character):04X}" for character in missing)
-                inspection.add(
+                composer.add(
                     Finding(
                         record.document.location(path),
                         f"{where}: no installed font has {' '.join(missing)} ({codes}), so the "
@@ -413,7 +229,7 @@ def _check_fonts(inspection: Inspection, workspace: Workspace) -> None:
                 width = fonts.text_width(face, word, size)
                 if width > theme.text_width:
                     shown = word if len(word) <= 24 else word[:20] + "…"
-                    inspection.add(
+                    composer.add(
                         Finding(
                             record.document.location(path),
                             f"{where}: {shown!r} is {width:.0f}pt wide in {face.family} at "
@@ -425,7 +241,7 @@ def _check_fonts(inspection: Inspection, workspace: Workspace) -> None:
                     )
 
 
-def _check_place(inspection: Inspection, campaign: ResolvedCampaign) -> None:
+def _check_place(composer: Composer, campaign: ResolvedCampaign) -> None:
     """A place may leave languages out (they get the date alone), so a language it names
     that no letter is written in is probably a typo: es-MX where the letters are es."""
     place = campaign.campaign.place
@@ -434,7 +250,7 @@ def _check_place(inspection: Inspection, campaign: ResolvedCampaign) -> None:
     written = campaign.all_letter_languages
     for tag, _ in place.per_language:
         if not any(tag in language_fallbacks(lang) for lang in (*campaign.languages, *written)):
-            inspection.add(
+            composer.add(
                 Finding(
                     campaign.record.document.location(("place", tag)),
                     f"place.{tag}: no letter of this campaign is written in "
@@ -453,9 +269,9 @@ class _DriftCheck:
     what comes from those two people's own roster entries."""
 
     def __init__(
-        self, inspection: Inspection, renderer: LetterRenderer, campaign: ResolvedCampaign
+        self, composer: Composer, renderer: LetterRenderer, campaign: ResolvedCampaign
     ) -> None:
-        self.inspection = inspection
+        self.composer = composer
         self.renderer = renderer
         self.campaign = campaign
         self.everyone = {
@@ -487,7 +303,7 @@ class _DriftCheck:
             for fact in missing_facts(stated[lang], stated[other]):
                 self._warn(fact, templates[lang], templates[other])
 
-    def compare_templates(self) -> None:
+    def finish(self) -> None:
         """Compare the templates that no recipient's letters compared."""
         for (name, (person, lang, letter)), (
             other_name,
@@ -510,7 +326,7 @@ class _DriftCheck:
                     self._warn(fact, self.templates[lang], self.templates[other])
 
     def _warn(self, fact: Fact, template: Template, other_template: Template) -> None:
-        self.inspection.add(_drift_warning(self.renderer, fact, template, other_template))
+        self.composer.add(_drift_warning(self.renderer, fact, template, other_template))
 
 
 def _own_facts(record: PersonRecord, lang: str) -> set[tuple[str, str]]:
@@ -543,39 +359,3 @@ def _drift_warning(
         f"{language_name(other)} version, {renderer.shown(other_template.filename or '')}",
         severity="warning",
     )
-
-
-def report(inspection: Inspection, *, output_format: str) -> str:
-    """The findings as text, one line each, or as a JSON document for CI."""
-    if output_format == "json":
-        import json
-
-        return json.dumps(
-            {
-                "errors": len(inspection.errors),
-                "warnings": len(inspection.warnings),
-                "letters": inspection.letter_count,
-                "findings": [finding.as_dict() for finding in inspection.findings],
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-    return "\n".join(str(finding) for finding in inspection.findings)
-
-
-def summary(inspection: Inspection) -> str:
-    """One line: what was checked and how it went."""
-    campaigns = inspection.campaign_count
-    checked = (
-        f"{campaigns} campaign{'s' * (campaigns != 1)}, "
-        f"{inspection.letter_count} letter{'s' * (inspection.letter_count != 1)}"
-    )
-    errors, warnings = len(inspection.errors), len(inspection.warnings)
-    if not errors and not warnings:
-        return f"checked {checked}: no problems"
-    counts = [
-        f"{count} {word}{'s' * (count != 1)}"
-        for count, word in ((errors, "error"), (warnings, "warning"))
-        if count
-    ]
-    return f"checked {checked}: {', '.join(counts)}"

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from letterforge import __version__
 from letterforge.errors import LetterforgeError
+
+if TYPE_CHECKING:
+    from letterforge.compose import Rules
 
 
 class InternalError(LetterforgeError):
@@ -20,6 +23,15 @@ class InternalError(LetterforgeError):
 
     def format_message(self) -> str:
         return f"internal error: {self.message} (rerun with --debug to see the traceback)"
+
+
+class Answer(LetterforgeError):
+    """Not an error: a command's answer given as its exit code, after it printed what it
+    found (check found problems, diff found differences, doctor found something missing).
+    Raised like an error, so that every exit code leaves through one place."""
+
+    def __init__(self, exit_code: int = 1) -> None:
+        super().__init__("", exit_code=exit_code)
 
 
 class AnswerCommand(click.Command):
@@ -50,9 +62,12 @@ class LetterforgeGroup(click.Group):
             self._fail(ctx, InternalError(f"{type(err).__name__}: {err}"))
 
     def _fail(self, ctx: click.Context, err: LetterforgeError) -> NoReturn:
+        """Print ``err`` and exit with its code: the one place a command's code is set."""
+        code = err.exit_code
+        if isinstance(err, Answer):
+            raise click.exceptions.Exit(code)
         click.echo(err.format_message(), err=True)
         command = self.get_command(ctx, ctx.invoked_subcommand or "")
-        code = err.exit_code
         if code == 1:  # a failure, which some commands tell apart from their answers
             code = getattr(command, "error_exit_code", 1)
         raise click.exceptions.Exit(code)
@@ -86,6 +101,13 @@ def _root(options: Options) -> Path:
     if options.workspace is not None:
         return workspace_at(options.workspace)
     return find_workspace(Path.cwd())
+
+
+def _linter() -> Rules:
+    """The linter's rules, which build, preview and diff run as check does."""
+    from letterforge.check.rules import Linter
+
+    return Linter()
 
 
 def _load(options: Options) -> Any:
@@ -138,8 +160,8 @@ def build(
     """
     import sys
 
+    from letterforge.build.result import summary
     from letterforge.build.run import build as build_letters
-    from letterforge.build.run import summary
     from letterforge.cli.progress import TerminalProgress
     from letterforge.errors import Problems
 
@@ -154,6 +176,7 @@ def build(
             jobs=jobs,
             force=force,
             progress=progress,
+            rules=_linter,
         )
     if not quiet:
         for warning in result.warnings:
@@ -188,7 +211,8 @@ def check(
     Prints one line per problem, `path:line:col: error: message`, sorted by file. Exits 0 when
     clean, 1 when it found errors (or, with --strict, warnings), 2 for usage errors.
     """
-    from letterforge.check.rules import inspect_workspace, report, summary
+    from letterforge.check.report import report, summary
+    from letterforge.check.rules import inspect_workspace
 
     inspection = inspect_workspace(_root(options), campaigns=campaigns)
     text = report(inspection, output_format=output_format)
@@ -197,7 +221,7 @@ def check(
     if not quiet and output_format == "text":
         click.echo(summary(inspection), err=True)
     if inspection.errors or (strict and inspection.warnings):
-        raise SystemExit(1)
+        raise Answer(1)
 
 
 @cli.command()
@@ -242,7 +266,7 @@ def preview(
     from letterforge.commands.preview import preview_letter, write_preview_html
 
     root = _root(options)
-    letter = preview_letter(root, campaign, to=to, lang=lang)
+    letter = preview_letter(root, campaign, to=to, lang=lang, rules=_linter())
     if not (html or open_page):
         click.echo(letter.document.plain_text)
         return
@@ -310,6 +334,7 @@ def diff(
         languages=languages,
         only=only,
         context=context,
+        rules=_linter(),
     )
     if not quiet:
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -317,7 +342,7 @@ def diff(
             click.echo(line)
         click.echo(result.summary(), err=True)
     if result.differs:
-        raise SystemExit(1)
+        raise Answer(1)
 
 
 @cli.command()
@@ -424,7 +449,7 @@ def doctor(options: Options) -> None:
     for problem in report.problems:
         click.echo(f"problem: {problem}", err=True)
     if report.problems:
-        raise SystemExit(1)
+        raise Answer(1)
 
 
 def main() -> None:

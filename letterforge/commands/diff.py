@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from letterforge.errors import Finding, LetterforgeError, Location, Problems
 from letterforge.workspace.paths import INPUT_FILES, INPUT_FOLDERS, SETTINGS_FILE, campaign_names
@@ -29,6 +30,9 @@ WORKING_TREE = "working tree"
 # git's file modes: a file, an executable file, a symbolic link. Submodules are left out.
 _LINK_MODE = "120000"
 _BLOB_MODES = {"100644", "100755", _LINK_MODE}
+
+if TYPE_CHECKING:
+    from letterforge.compose import Rules
 
 
 class DiffError(LetterforgeError):
@@ -105,6 +109,7 @@ def diff_letters(
     languages: Iterable[str] = (),
     only: Iterable[str] = (),
     context: int = 3,
+    rules: Rules | None = None,
 ) -> LetterDiff:
     """Compare the letters of the workspace at ``root`` rendered at revision ``old`` with
     those at revision ``new`` (default: the working tree, uncommitted edits included).
@@ -117,6 +122,7 @@ def diff_letters(
         languages: only these languages (``fr`` takes ``fr-CA`` too).
         only: only the letters to these recipient ids.
         context: lines of context around each change.
+        rules: what checks the letters at each revision, besides loading and rendering them.
 
     Raises:
         DiffError: not a git repository, or an unknown revision.
@@ -132,8 +138,8 @@ def diff_letters(
                 for folder in (old_root, new_root)
             ):
                 raise DiffError(f"no campaign {name!r} at {old} or {new_name}")
-        before = _texts(old_root, old, names, languages, only)
-        after = _texts(new_root, new_name, names, languages, only)
+        before = _texts(old_root, old, names, languages, only, rules)
+        after = _texts(new_root, new_name, names, languages, only, rules)
     if (languages or only) and not (before or after):
         narrowing = " ".join(
             [*(f"--lang {lang}" for lang in languages), *(f"--only {each}" for each in only)]
@@ -235,11 +241,16 @@ def _unified(lines: list[str], *, color: bool, headers: int = 2) -> Iterator[str
 
 
 def _texts(
-    root: Path | None, label: str, names: list[str], languages: list[str], only: list[str]
+    root: Path | None,
+    label: str,
+    names: list[str],
+    languages: list[str],
+    only: list[str],
+    rules: Rules | None,
 ) -> dict[LetterKey, list[str]]:
     """Every letter's text at one revision, line by line; none when the workspace did not
     exist yet."""
-    from letterforge.check.rules import inspect_workspace, render_letters
+    from letterforge.compose import Composer
     from letterforge.document import Document
 
     if root is None:
@@ -250,20 +261,18 @@ def _texts(
         return {}
     # Narrowed while rendering, not while checking: a recipient or language that only one
     # revision has is an added or removed letter, not an error.
-    inspection = inspect_workspace(root, campaigns=chosen, render=False)
+    composer = Composer.open(root, campaigns=chosen, rules=rules)
     texts: dict[LetterKey, list[str]] = {}
-    if not inspection.errors:
-        for campaign in inspection.renderable:
-            for recipient, versions in render_letters(
-                inspection, campaign, languages=languages, only=only
-            ):
+    if not composer.errors:
+        for campaign in composer.renderable:
+            for recipient, versions in composer.letters(campaign, languages=languages, only=only):
                 for lang, letter in versions.items():
                     key = LetterKey(campaign.name, lang, recipient.person.id)
                     texts[key] = Document(
                         (letter,), created=campaign.campaign.date
                     ).plain_text.split("\n")
-    if inspection.errors:
-        raise Problems(_at_revision(finding, label) for finding in inspection.errors)
+    if composer.errors:
+        raise Problems(_at_revision(finding, label) for finding in composer.errors)
     return texts
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from letterforge.check.rules import inspect_workspace, render_letters
+from letterforge.compose import Composer, Rules
 from letterforge.document import Document
 from letterforge.errors import ConfigError, Problems
 from letterforge.theme import Theme
@@ -32,24 +32,26 @@ class Preview:
 
 
 def preview_letter(
-    root: Path, campaign: str, *, to: str | None = None, lang: str | None = None
+    root: Path,
+    campaign: str,
+    *,
+    to: str | None = None,
+    lang: str | None = None,
+    rules: Rules | None = None,
 ) -> Preview:
     """The letter of ``campaign`` to ``to`` (default: its first recipient) in ``lang``
-    (default: the first language they get).
+    (default: the first language they get), checked by ``rules`` as a build checks it.
 
     Raises:
         Problems: the check found errors in the workspace or in this letter.
     """
-    inspection = inspect_workspace(
-        root,
-        campaigns=[campaign],
-        languages=[lang] if lang else [],
-        render=False,
+    composer = Composer.open(
+        root, campaigns=[campaign], languages=[lang] if lang else [], rules=rules
     )
-    if inspection.errors:
-        raise Problems(inspection.errors)
-    assert inspection.workspace is not None  # a workspace that failed to load is an error
-    resolved = inspection.renderable[0]
+    if composer.errors:
+        raise Problems(composer.errors)
+    assert composer.workspace is not None  # a workspace that failed to load is an error
+    resolved = composer.renderable[0]
     recipient = next(
         (person for person in resolved.recipients if to in (None, person.person.id)), None
     )
@@ -67,14 +69,12 @@ def preview_letter(
             f"--lang {lang}: {recipient.person.id} gets letters in "
             f"{', '.join(language_name(each) for each in offered)}; name one of them"
         )
-    letters = render_letters(
-        inspection, resolved, languages=[chosen], recipients=[recipient.person.id]
-    )
+    letters = composer.letters(resolved, languages=[chosen], recipients=[recipient.person.id])
     _, versions = next(letters)  # the one recipient's letter
-    if inspection.errors:
-        raise Problems(inspection.errors)
+    if composer.errors:
+        raise Problems(composer.errors)
     document = Document((versions[chosen],), created=resolved.campaign.date)
-    return Preview(campaign, recipient.person.id, document, inspection.workspace.theme)
+    return Preview(campaign, recipient.person.id, document, composer.workspace.theme)
 
 
 def write_preview_html(root: Path, preview: Preview) -> Path:
