@@ -48,7 +48,8 @@ MEMORY_PROBE = """
 import resource, sys
 from pathlib import Path
 from letterforge.build.run import build
-build(Path(sys.argv[1]))
+from letterforge.check.rules import Linter
+build(Path(sys.argv[1]), rules=Linter)  # as the command runs it
 main = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(main, worker)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from letterforge.document import Letter
 from letterforge.errors import (
@@ -40,8 +39,8 @@ from letterforge.workspace.model import narrowed
 from letterforge.workspace.paths import campaign_names
 
 
-class LetterRules(Protocol):
-    """The rules that read a campaign's letters as they are rendered."""
+class LetterRules:
+    """The rules that read a campaign's letters as they are rendered; these read nothing."""
 
     def compare(self, person_id: str, versions: dict[str, Letter]) -> None:
         """Read the language versions of the letters to one person."""
@@ -50,9 +49,10 @@ class LetterRules(Protocol):
         """Every letter of the campaign that was asked for has been rendered."""
 
 
-class Rules(Protocol):
+class Rules:
     """What a reviewer adds to the composer: it is told what the composer opens, and adds
-    what it finds with :meth:`Composer.add`."""
+    what it finds with :meth:`Composer.add`. These rules add nothing: the composer only
+    loads, resolves and renders."""
 
     def workspace_opened(self, composer: Composer, workspace: Workspace) -> None:
         """The settings and rosters are loaded."""
@@ -69,31 +69,7 @@ class Rules(Protocol):
 
     def letters(self, composer: Composer, campaign: ResolvedCampaign) -> LetterRules:
         """The rules for the letters of ``campaign``, about to be rendered."""
-
-
-class NoRules:
-    """No rules beyond the composer's own: load, resolve and render."""
-
-    def workspace_opened(self, composer: Composer, workspace: Workspace) -> None:
-        pass
-
-    def campaign_opened(
-        self,
-        composer: Composer,
-        record: CampaignRecord,
-        languages: list[str],
-        campaign: ResolvedCampaign | None,
-    ) -> None:
-        pass
-
-    def letters(self, composer: Composer, campaign: ResolvedCampaign) -> LetterRules:
-        return self
-
-    def compare(self, person_id: str, versions: dict[str, Letter]) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
+        return LetterRules()
 
 
 @dataclass
@@ -104,7 +80,7 @@ class Composer:
     Open one with :meth:`open`; then :meth:`letters` renders a campaign's letters.
     """
 
-    rules: Rules = field(default_factory=NoRules)
+    rules: Rules = field(default_factory=Rules)
     workspace: Workspace | None = None
     renderer: LetterRenderer | None = None
     campaign_count: int = 0
@@ -140,12 +116,12 @@ class Composer:
             campaigns: campaign names; empty means every campaign.
             languages: only these language versions.
             only: only the letters to these recipient ids.
-            rules: what a reviewer adds (the linter's rules).
+            rules: what a reviewer adds (the linter's).
 
         Raises:
             ConfigError: ``languages`` or ``only`` name nothing the campaigns have.
         """
-        composer = cls(rules=rules or NoRules())
+        composer = cls(rules=rules or Rules())
         languages, only = list(languages), list(only)
         problems = Collector()
         records, rosters_complete = composer._load(root, list(dict.fromkeys(campaigns)), problems)

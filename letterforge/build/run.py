@@ -189,33 +189,6 @@ def _clear_staging(root: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _unchanged(
-    root: Path, names: list[str], formats: list[Format], inputs: str
-) -> BuildResult | None:
-    """The result of a build with nothing to do, when no input changed since a complete
-    build of each campaign and all its files are as written; ``None`` otherwise."""
-    names = names or campaign_names(root)
-    if not names:
-        return None
-    result = BuildResult({})
-    for name in names:
-        folder = root / BUILD_DIR / name
-        manifest = Manifest.read(folder)
-        wanted = formats or manifest.default_formats
-        if not wanted or not manifest.up_to_date(folder, inputs, wanted):
-            return None
-        if not all((folder / name).is_file() for name in (REVIEW_PAGE, MAIL_OUT_LIST)):
-            return None
-        result.campaigns[name] = CampaignOutcome(
-            unchanged=[
-                folder / output
-                for output in sorted(manifest.outputs)
-                if output.rsplit(".", 1)[-1] in wanted
-            ]
-        )
-    return result
-
-
 def _nothing_to_do(
     root: Path, names: list[str], formats: list[Format], inputs: str
 ) -> BuildResult | None:

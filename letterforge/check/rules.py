@@ -27,7 +27,7 @@ from letterforge.check.drift import (
 )
 from letterforge.check.template_scan import Shapes, scan_template
 from letterforge.commands.new import PLACEHOLDER
-from letterforge.compose import Composer
+from letterforge.compose import Composer, LetterRules, Rules
 from letterforge.document import Letter, Role
 from letterforge.errors import Finding, LetterforgeError, Location
 from letterforge.render.renderer import (
@@ -52,7 +52,7 @@ from letterforge.workspace.paths import SETTINGS_FILE, read_input
 from letterforge.workspace.yamlio import format_field_path
 
 
-class Linter:
+class Linter(Rules):
     """The linter's rules, handed to a :class:`~letterforge.compose.Composer`: every
     template scanned in every language, fonts, places, and language versions compared."""
 
@@ -261,7 +261,7 @@ def _check_place(composer: Composer, campaign: ResolvedCampaign) -> None:
             )
 
 
-class _DriftCheck:
+class _DriftCheck(LetterRules):
     """Warns about numbers, dates and names one language's template states and another's
     does not. Each recipient's language versions are compared as they are rendered;
     templates that no recipient reads together (Spanish for one minister, English for
