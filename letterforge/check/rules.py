@@ -48,6 +48,7 @@ from letterforge.render.renderer import (
     template_language,
 )
 from letterforge.workspace.conventions import Labels, language_name
+from letterforge.workspace.languages import language_fallbacks, narrowed
 from letterforge.workspace.loader import (
     CampaignRecord,
     PersonRecord,
@@ -58,7 +59,6 @@ from letterforge.workspace.loader import (
     load_people,
     load_settings,
 )
-from letterforge.workspace.model import language_fallbacks, narrowed
 from letterforge.workspace.paths import SETTINGS_FILE, campaign_names, read_input
 from letterforge.workspace.yamlio import format_field_path
 

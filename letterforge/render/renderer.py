@@ -51,14 +51,9 @@ from letterforge.workspace.conventions import (
     language_name,
     salutation,
 )
+from letterforge.workspace.languages import LANGUAGE_TAG, Localized, in_language, language_fallbacks
 from letterforge.workspace.loader import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
-from letterforge.workspace.model import (
-    LANGUAGE_TAG,
-    Localized,
-    Sender,
-    in_language,
-    language_fallbacks,
-)
+from letterforge.workspace.model import Sender
 from letterforge.workspace.paths import read_input
 from letterforge.workspace.yamlio import (
     FORBIDDEN_CHARACTERS,

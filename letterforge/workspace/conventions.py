@@ -22,13 +22,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, field_validator
 
 from letterforge.errors import ConfigError, LetterforgeError, Location, Problems
-from letterforge.workspace.model import (
-    LANGUAGE_TAG,
-    StrictModel,
-    base_language,
-    language_fallbacks,
-    validate_layers,
-)
+from letterforge.workspace.languages import LANGUAGE_TAG, base_language, language_fallbacks
+from letterforge.workspace.model import StrictModel, validate_layers
 from letterforge.workspace.paths import yaml_files
 from letterforge.workspace.yamlio import YamlDocument, load_yaml_file
 

@@ -13,15 +13,14 @@ from letterforge.errors import Collector, ConfigError, Finding, Location, did_yo
 from letterforge.theme import Theme, workspace_theme
 from letterforge.workspace.assets import ASSET_DIR, AssetProblem, read_image
 from letterforge.workspace.conventions import LocaleBook
+from letterforge.workspace.languages import Localized, base_language
 from letterforge.workspace.model import (
     FILE_NAME,
     Campaign,
-    Localized,
     Person,
     Roster,
     Settings,
     TagQuery,
-    base_language,
     is_device_name,
     resolve_scalars,
     validate_document,
