@@ -23,8 +23,9 @@ from pydantic import AfterValidator, Field, field_validator
 
 from letterforge.errors import ConfigError, LetterforgeError, Location, Problems
 from letterforge.workspace.languages import LANGUAGE_TAG, base_language, language_fallbacks
-from letterforge.workspace.model import StrictModel, validate_layers
+from letterforge.workspace.model import StrictModel
 from letterforge.workspace.paths import yaml_files
+from letterforge.workspace.validation import validate_layers
 from letterforge.workspace.yamlio import YamlDocument, load_yaml_file
 
 Gender = Literal["m", "f", "x"]

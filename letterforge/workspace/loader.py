@@ -23,9 +23,9 @@ from letterforge.workspace.model import (
     TagQuery,
     is_device_name,
     resolve_scalars,
-    validate_document,
 )
 from letterforge.workspace.paths import BUILD_DIR, SETTINGS_FILE, campaign_names, yaml_files
+from letterforge.workspace.validation import validate_document
 from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path, load_yaml_file
 
 # A campaign is named by its file name; anything else (a path) must not reach the file system.
