@@ -52,6 +52,25 @@ def language_tag_problem(tag: str) -> str:
     return f"{tag!r} is not a language tag such as en, es or es-MX{hint}"
 
 
+# The form a list of languages takes, for editors.
+LANGUAGES_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string", "pattern": LANGUAGE_TAG.pattern},
+    "minItems": 1,
+    "uniqueItems": True,
+}
+
+
+def check_language_tags(tags: list[str]) -> list[str]:
+    """``tags`` when each is a language tag and none is listed twice."""
+    for tag in tags:
+        if not LANGUAGE_TAG.fullmatch(tag):
+            raise ValueError(language_tag_problem(tag))
+    if len(set(tags)) != len(tags):
+        raise ValueError("a language is listed twice")
+    return tags
+
+
 @dataclass(frozen=True)
 class Localized:
     """Text that is either the same in every language or given per language."""

@@ -19,12 +19,12 @@ from letterforge.workspace.model import (
     Campaign,
     Person,
     Roster,
-    Settings,
     TagQuery,
     is_device_name,
     resolve_scalars,
 )
 from letterforge.workspace.paths import BUILD_DIR, SETTINGS_FILE, campaign_names, yaml_files
+from letterforge.workspace.settings import Settings
 from letterforge.workspace.validation import validate_document
 from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path, load_yaml_file
 
