@@ -40,15 +40,14 @@ from letterforge.render.sandbox import (
 )
 from letterforge.render.typography import typeset_blocks, typeset_text
 from letterforge.workspace.assets import AssetProblem, ImageFile, read_image
-from letterforge.workspace.conventions import (
-    Conventions,
+from letterforge.workspace.conventions import Conventions, language_name
+from letterforge.workspace.formatting import (
     SalutationGap,
     closing,
     date_line,
     format_date,
     format_number,
     join_list,
-    language_name,
     salutation,
 )
 from letterforge.workspace.languages import LANGUAGE_TAG, Localized, in_language, language_fallbacks
