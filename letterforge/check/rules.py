@@ -36,15 +36,17 @@ from letterforge.errors import (
     Location,
     sorted_findings,
 )
-from letterforge.render.renderer import (
+from letterforge.render.context import (
     CAMPAIGN_FIELDS,
     CONTEXT_NAMES,
-    EMPTY_TEMPLATE,
     PERSON_FIELDS,
     SENDER_FIELDS,
+    person_context,
+)
+from letterforge.render.renderer import (
+    EMPTY_TEMPLATE,
     LetterRenderer,
     LetterSource,
-    person_context,
     template_language,
 )
 from letterforge.workspace.conventions import Labels, language_name
