@@ -23,8 +23,10 @@ from letterforge.errors import (
     Location,
     sorted_findings,
 )
-from letterforge.render.renderer import LetterRenderer, LetterSource, person_context
+from letterforge.render.context import person_context
+from letterforge.render.renderer import LetterRenderer, LetterSource
 from letterforge.workspace.conventions import language_name
+from letterforge.workspace.languages import narrowed
 from letterforge.workspace.loader import (
     CampaignRecord,
     PersonRecord,
@@ -35,7 +37,6 @@ from letterforge.workspace.loader import (
     load_people,
     load_settings,
 )
-from letterforge.workspace.model import narrowed
 from letterforge.workspace.paths import campaign_names
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from letterforge.document import Role
-from letterforge.workspace.model import ThemeSettings
+from letterforge.workspace.settings import ThemeSettings
 
 Alignment = Literal["left", "right", "center", "justify"]
 

@@ -15,14 +15,8 @@ import pytest
 import yaml
 
 from letterforge.check.rules import inspect_workspace
-from letterforge.render.renderer import (
-    CAMPAIGN_FIELDS,
-    CONTEXT_NAMES,
-    PERSON_FIELDS,
-    SENDER_FIELDS,
-    LetterRenderer,
-    LetterSource,
-)
+from letterforge.render.context import CAMPAIGN_FIELDS, CONTEXT_NAMES, PERSON_FIELDS, SENDER_FIELDS
+from letterforge.render.renderer import LetterRenderer, LetterSource
 from letterforge.workspace.conventions import Labels
 from tests.conftest import REPO, make_workspace, replace_in, run
 

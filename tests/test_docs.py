@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from letterforge.workspace.model import Campaign, Roster, Settings, validate_document
+from letterforge.workspace.model import Campaign, Roster
+from letterforge.workspace.settings import Settings
+from letterforge.workspace.validation import validate_document
 from letterforge.workspace.yamlio import load_yaml_file, load_yaml_text
 from tests.conftest import (
     REPO,

@@ -48,7 +48,7 @@ def plan_documents(
     """The documents of ``campaign``: a letter per recipient and language, and a bundle of
     each recipient's languages when the campaign asks for bundles and none is left out."""
     # Here, not at the top: a build with nothing to do imports neither pydantic nor YAML.
-    from letterforge.workspace.model import narrowed
+    from letterforge.workspace.languages import narrowed
 
     languages, only = list(languages), list(only)
     documents = []

@@ -30,24 +30,26 @@ from letterforge.commands.new import PLACEHOLDER
 from letterforge.compose import Composer, LetterRules, Rules
 from letterforge.document import Letter, Role
 from letterforge.errors import Finding, LetterforgeError, Location
-from letterforge.render.renderer import (
+from letterforge.render.context import (
     CAMPAIGN_FIELDS,
     CONTEXT_NAMES,
-    EMPTY_TEMPLATE,
     PERSON_FIELDS,
     SENDER_FIELDS,
-    LetterRenderer,
     person_context,
+)
+from letterforge.render.renderer import (
+    EMPTY_TEMPLATE,
+    LetterRenderer,
     template_language,
 )
 from letterforge.workspace.conventions import Labels, language_name
+from letterforge.workspace.languages import language_fallbacks
 from letterforge.workspace.loader import (
     CampaignRecord,
     PersonRecord,
     ResolvedCampaign,
     Workspace,
 )
-from letterforge.workspace.model import language_fallbacks
 from letterforge.workspace.paths import SETTINGS_FILE, read_input
 from letterforge.workspace.yamlio import format_field_path
 

@@ -14,7 +14,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from letterforge.errors import LetterforgeError
-from letterforge.render.renderer import undefined_message, unknown_name_message
+from letterforge.render.environment import undefined_message, unknown_name_message
 
 # Names a template may read as a mapping, and the keys each holds.
 Shapes = dict[str, frozenset[str] | None]

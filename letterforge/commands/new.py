@@ -62,8 +62,8 @@ def new_template(root: Path, name: str, *, languages: list[str] | None = None) -
         ConfigError: a bad name or language, or one of the files exists; nothing is
             written then.
     """
+    from letterforge.workspace.languages import LANGUAGE_TAG
     from letterforge.workspace.loader import load_settings
-    from letterforge.workspace.model import LANGUAGE_TAG
 
     _check_template_name(root, name)
     if not languages:

@@ -15,7 +15,7 @@ from letterforge.document import Document
 from letterforge.errors import ConfigError, Problems
 from letterforge.theme import Theme
 from letterforge.workspace.conventions import language_name
-from letterforge.workspace.model import narrowed
+from letterforge.workspace.languages import narrowed
 from letterforge.workspace.paths import BUILD_DIR
 
 PREVIEW_DIR = "preview"

@@ -1,3 +1,3 @@
-"""Typed model → document model: the Jinja sandbox, the renderer and its error blame, Markdown and
-typography.
+"""Typed model → document model: the Jinja sandbox and environment, what templates see, the
+renderer and its error blame, Markdown and typography.
 """

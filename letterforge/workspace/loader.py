@@ -13,20 +13,19 @@ from letterforge.errors import Collector, ConfigError, Finding, Location, did_yo
 from letterforge.theme import Theme, workspace_theme
 from letterforge.workspace.assets import ASSET_DIR, AssetProblem, read_image
 from letterforge.workspace.conventions import LocaleBook
+from letterforge.workspace.languages import Localized, base_language
 from letterforge.workspace.model import (
     FILE_NAME,
     Campaign,
-    Localized,
     Person,
     Roster,
-    Settings,
     TagQuery,
-    base_language,
     is_device_name,
     resolve_scalars,
-    validate_document,
 )
 from letterforge.workspace.paths import BUILD_DIR, SETTINGS_FILE, campaign_names, yaml_files
+from letterforge.workspace.settings import Settings
+from letterforge.workspace.validation import validate_document
 from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path, load_yaml_file
 
 # A campaign is named by its file name; anything else (a path) must not reach the file system.

@@ -1,42 +1,38 @@
-"""The typed workspace model: settings, people, rosters and campaigns.
+"""The typed workspace model: people, rosters, senders and campaigns.
 
 Models reject unknown keys; a value that differs by language is a :class:`Localized` mapping
 ``{lang: text}``; a plain string is the same in every language. Validation errors are turned
-into ``file:line:col`` errors by :func:`validate_document`.
+into ``file:line:col`` errors by
+:func:`letterforge.workspace.validation.validate_document`.
 """
 
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    Discriminator,
     Field,
     PlainValidator,
-    Tag,
-    ValidationError,
-    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
-from pydantic_core import core_schema
 
-from letterforge.document import Role
-from letterforge.errors import ConfigError, Problems
-from letterforge.workspace.paths import PdfStandard
+from letterforge.errors import ConfigError
+from letterforge.workspace.languages import (
+    LANGUAGES_SCHEMA,
+    Localized,
+    base_language,
+    check_language_tags,
+)
 from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path
 
-# A language, optionally with a region: en, es-MX, fr-CA, or es-419 (Latin America).
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-(?:[A-Z]{2}|[0-9]{3}))?$")
 # Ids become file names: keep them to characters that are safe on every file system.
 PERSON_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 
@@ -86,12 +82,6 @@ _SELECTORS_SCHEMA: dict[str, Any] = {
         {"type": "array", "items": {"anyOf": [_ID_SCHEMA, _TAG_QUERY_SCHEMA]}, "minItems": 1},
     ]
 }
-_LANGUAGES_SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "items": {"type": "string", "pattern": LANGUAGE_TAG.pattern},
-    "minItems": 1,
-    "uniqueItems": True,
-}
 
 
 # Template, layout and campaign names become file and folder names.
@@ -104,95 +94,10 @@ def _check_file_name(value: str, what: str) -> str:
     return value
 
 
-def _check_layout_name(value: str | None) -> str | None:
+def check_layout_name(value: str | None) -> str | None:
     if value is None:
         return None
     return _check_file_name(value, "a layout name: name a file in templates/_layouts/")
-
-
-def base_language(lang: str) -> str:
-    """``es-MX`` → ``es``."""
-    return lang.split("-")[0]
-
-
-def narrowed(letter_languages: Iterable[str], wanted: Iterable[str]) -> list[str]:
-    """The languages ``--lang`` keeps: all without it; ``--lang fr`` keeps fr and fr-CA."""
-    wanted = list(wanted)
-    return [
-        lang
-        for lang in letter_languages
-        if not wanted or lang in wanted or base_language(lang) in wanted
-    ]
-
-
-def language_fallbacks(lang: str) -> list[str]:
-    """The tags to try for ``lang``, most specific first: ``es-MX`` → ``es-MX``, ``es``."""
-    base = base_language(lang)
-    return [lang] if base == lang else [lang, base]
-
-
-def in_language(values: Mapping[str, str], lang: str) -> str | None:
-    """The value given for ``lang``, or for its language when none is given for its region."""
-    return next((values[tag] for tag in language_fallbacks(lang) if tag in values), None)
-
-
-def language_tag_problem(tag: str) -> str:
-    """Why ``tag`` is not a language tag, with the tag it was probably meant to be."""
-    language, _, region = tag.replace("_", "-").partition("-")
-    guess = language.lower() + (f"-{region.upper()}" if region else "")
-    hint = f" (did you mean {guess!r}?)" if LANGUAGE_TAG.fullmatch(guess) else ""
-    return f"{tag!r} is not a language tag such as en, es or es-MX{hint}"
-
-
-@dataclass(frozen=True)
-class Localized:
-    """Text that is either the same in every language or given per language."""
-
-    same: str | None = None
-    per_language: tuple[tuple[str, str], ...] = ()
-
-    def get(self, lang: str) -> str | None:
-        """The text for ``lang`` (falling back from region to base language), or None."""
-        if self.same is not None:
-            return self.same
-        return in_language(dict(self.per_language), lang)
-
-    @classmethod
-    def _validate(cls, value: Any) -> Localized:
-        if isinstance(value, Localized):
-            return value
-        if isinstance(value, str):
-            if not value.strip():
-                raise ValueError("is empty: leave the key out instead")
-            return cls(same=value)
-        if isinstance(value, dict) and value:
-            for lang, text in value.items():
-                if not LANGUAGE_TAG.fullmatch(lang):
-                    raise ValueError(language_tag_problem(lang))
-                if not isinstance(text, str) or not text.strip():
-                    raise ValueError(f"the {lang} value must be text")
-            return cls(per_language=tuple(value.items()))
-        raise ValueError(
-            "expected text, or a mapping of language to text such as {en: ..., es: ...}"
-        )
-
-    @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(cls._validate)
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, schema: Any, handler: Any) -> dict[str, Any]:
-        return {
-            "anyOf": [
-                {"type": "string"},
-                {
-                    "type": "object",
-                    "propertyNames": {"pattern": LANGUAGE_TAG.pattern},
-                    "additionalProperties": {"type": "string"},
-                    "minProperties": 1,
-                },
-            ]
-        }
 
 
 # White space that can break a line. No-break spaces are typography (a name kept on one line,
@@ -225,15 +130,6 @@ class StrictModel(BaseModel):
     # Fields are documented by the string under each (an attribute docstring); the JSON
     # Schema shows them (see schema.py). pydantic's use_attribute_docstrings would read
     # every model's source when this module is imported: 80 ms of every command.
-
-
-def _check_language_tags(tags: list[str]) -> list[str]:
-    for tag in tags:
-        if not LANGUAGE_TAG.fullmatch(tag):
-            raise ValueError(language_tag_problem(tag))
-    if len(set(tags)) != len(tags):
-        raise ValueError("a language is listed twice")
-    return tags
 
 
 class Name(StrictModel):
@@ -283,7 +179,7 @@ class Person(StrictModel):
     """Contact address."""
     tags: list[str] = []
     """Words campaigns select people by: to: {tags: [governor]}."""
-    languages: Annotated[list[str] | None, WithJsonSchema(_LANGUAGES_SCHEMA)] = Field(
+    languages: Annotated[list[str] | None, WithJsonSchema(LANGUAGES_SCHEMA)] = Field(
         default=None, min_length=1
     )
     """The languages this person receives letters in, in order (default: the campaign's)."""
@@ -300,7 +196,7 @@ class Person(StrictModel):
     def _one_of_each_language(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        _check_language_tags(value)
+        check_language_tags(value)
         seen: dict[str, str] = {}
         for tag in value:
             first = seen.setdefault(base_language(tag), tag)
@@ -328,7 +224,7 @@ class Person(StrictModel):
     @field_validator("salutation", "closing")
     @classmethod
     def _override_languages(cls, value: dict[str, str]) -> dict[str, str]:
-        _check_language_tags(list(value))
+        check_language_tags(list(value))
         return value
 
     @property
@@ -368,166 +264,6 @@ class Sender(StrictModel):
     """The letterhead's logo, a PNG, JPEG or SVG image in assets/: assets/logo.svg."""
 
     _tidy = model_validator(mode="before")(tidy_text)  # in letterforge.yaml, or a campaign
-
-
-# A length in a theme: points as a bare number, or a number with a unit.
-_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(pt|in|mm|cm)?\s*$")
-_POINTS_PER_UNIT = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54}
-MAX_LENGTH = 400.0  # points; more than half a page is never a margin, a size or a gap
-
-
-def _parse_length(value: Any) -> float:
-    if isinstance(value, bool):
-        raise ValueError("expected a length such as 12, 12pt, 1in, 25mm or 2.5cm")
-    if isinstance(value, int | float):
-        points = float(value)
-    elif isinstance(value, str) and (match := _LENGTH.fullmatch(value)):
-        points = float(match[1]) * _POINTS_PER_UNIT[match[2] or "pt"]
-    else:
-        raise ValueError(f"{value!r} is not a length such as 12, 12pt, 1in, 25mm or 2.5cm")
-    if not 0 <= points <= MAX_LENGTH:
-        raise ValueError(f"{value!r} is not between 0 and {MAX_LENGTH:g}pt")
-    return round(points, 2)
-
-
-def _parse_color(value: Any) -> str:
-    if isinstance(value, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
-        return value[1:].upper()
-    raise ValueError(f"{value!r} is not a color such as '#1F3A5F'")
-
-
-Length = Annotated[
-    float,
-    PlainValidator(_parse_length),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                {"type": "number", "minimum": 0},
-                {"type": "string", "pattern": _LENGTH.pattern},
-            ]
-        }
-    ),
-]
-Color = Annotated[
-    str,
-    PlainValidator(_parse_color),
-    WithJsonSchema({"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"}),
-]
-
-
-def _font_size(value: float | None) -> float | None:
-    if value is not None and not 4 <= value <= 72:
-        raise ValueError(f"{value:g}pt is not a font size for a letter: use 4pt to 72pt")
-    return value
-
-
-def _no_empty_values(value: Any, info: ValidationInfo) -> Any:
-    """A key written with no value is a mistake in a theme, not "the default": most often
-    an unquoted color, since YAML reads `color: #1F3A5F` as a comment."""
-    if value is None:
-        if info.field_name in {"color", "accent"}:
-            raise ValueError("has no value: quote colors, '#1F3A5F', as # starts a YAML comment")
-        raise ValueError("has no value: give one, or leave the key out")
-    return value
-
-
-class RoleLook(StrictModel):
-    """How one part of the letter looks; what is left out keeps the built-in look."""
-
-    _no_empty_values = field_validator("*", mode="before")(_no_empty_values)
-    _font_size = field_validator("size")(_font_size)
-
-    size: Length | None = None
-    """Font size: 11, 10.5pt."""
-    bold: bool | None = None
-    italic: bool | None = None
-    color: Color | None = None
-    """Text color, quoted: '#1F3A5F'."""
-    space_before: Length | None = None
-    """Space above the paragraph."""
-    space_after: Length | None = None
-    """Space below the paragraph."""
-    align: Literal["left", "right", "center", "justify"] | None = None
-    indent: Length | None = None
-    """Left indent."""
-
-
-class Margins(StrictModel):
-    """Page margins, each side on its own."""
-
-    top: Length
-    right: Length
-    bottom: Length
-    left: Length
-
-
-class ThemeSettings(StrictModel):
-    """The look of every letter; what is left out keeps the built-in, classic theme."""
-
-    _no_empty_values = field_validator("*", mode="before")(_no_empty_values)
-    _font_size = field_validator("size")(_font_size)
-
-    fonts: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(
-        default=None, min_length=1
-    )
-    """Font families for the PDF, in order of preference, as the system knows them:
-    [Caladea, Liberation Serif]."""
-    word_font: str | None = Field(default=None, min_length=1, max_length=31)
-    """The font the DOCX asks Word for: Cambria. Pick one metric-compatible with the first
-    of fonts, so Word breaks lines where the PDF does."""
-    size: Length | None = None
-    """Body text size: 11 or 11pt."""
-    line_height: float | None = Field(default=None, ge=1.0, le=3.0)
-    """Line height as a multiple of the font size: 1.2."""
-    color: Color | None = None
-    """Body text color, quoted: '#1A1A1A'."""
-    accent: Color | None = None
-    """Color of the letterhead and the continuation-page header, quoted: '#1F3A5F'."""
-    margins: (
-        Annotated[
-            Annotated[Length, Tag("length")] | Annotated[Margins, Tag("sides")],
-            Discriminator(lambda value: "sides" if isinstance(value, dict) else "length"),
-        ]
-        | None
-    ) = None
-    """Page margins: one length for all four sides (1in, 25mm), or {top, right, bottom, left}."""
-    logo_height: Length | None = None
-    """Height of the letterhead logo: 48pt, 0.6in."""
-    signature_height: Length | None = None
-    """Height of signature images: 36pt."""
-    styles: dict[Role, RoleLook] = {}
-    """Per part of the letter: {salutation: {space_after: 12}, letterhead: {align: center}}."""
-
-
-# What the PDFs conform to: accessible (the default) or archival; WeasyPrint's names.
-
-
-class Settings(StrictModel):
-    """``letterforge.yaml``: settings shared by every campaign of a workspace."""
-
-    sender: Sender
-    """The organization on the letterhead."""
-    languages: Annotated[list[str], WithJsonSchema(_LANGUAGES_SCHEMA)] = Field(
-        default=["en"], min_length=1
-    )
-    """Languages of every campaign that does not name its own."""
-    page_size: Literal["letter", "a4"] = "letter"
-    """Paper size of every letter."""
-    formats: list[Literal["pdf", "docx"]] = Field(default=["pdf", "docx"], min_length=1)
-    """What build writes unless --format says otherwise."""
-    layout: Annotated[str, AfterValidator(_check_layout_name)] = "letter"
-    """Layout of every campaign that does not name its own."""
-    theme: ThemeSettings = ThemeSettings()
-    """Fonts, sizes, colors, margins and spacing, changing the built-in theme."""
-    pdf_standard: PdfStandard = "pdf/ua-1"
-    """pdf/ua-1: tagged and accessible (the default); pdf/a-3b: for archives, also tagged."""
-
-    _languages = field_validator("languages")(_check_language_tags)
-
-    @field_validator("formats")
-    @classmethod
-    def _formats_once(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(value))
 
 
 @dataclass(frozen=True)
@@ -620,11 +356,11 @@ class Campaign(StrictModel):
         str, WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"})
     ]
     """The folder in templates/ with one letter.<lang>.md.j2 per language."""
-    languages: Annotated[list[str] | None, WithJsonSchema(_LANGUAGES_SCHEMA)] = Field(
+    languages: Annotated[list[str] | None, WithJsonSchema(LANGUAGES_SCHEMA)] = Field(
         default=None, min_length=1
     )
     """Languages of this campaign (default: the settings' languages)."""
-    layout: Annotated[str | None, AfterValidator(_check_layout_name)] = None
+    layout: Annotated[str | None, AfterValidator(check_layout_name)] = None
     """Layout in templates/_layouts/ (default: the settings' layout)."""
     subject: Localized | None = None
     """Optional subject line, per language."""
@@ -652,7 +388,7 @@ class Campaign(StrictModel):
     vars: dict[str, Any] = {}
     """Facts the templates use: numbers, dates (YYYY-MM-DD), text, {lang: text}."""
 
-    _languages = field_validator("languages")(_check_language_tags)
+    _languages = field_validator("languages")(check_language_tags)
 
     @model_validator(mode="before")
     @classmethod
@@ -672,155 +408,3 @@ class Campaign(StrictModel):
         if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD")
         return value
-
-
-Model = TypeVar("Model", bound=StrictModel)
-
-
-def validate_document(model: type[Model], document: YamlDocument) -> Model:
-    """Validate a loaded YAML file against ``model``; every problem is reported at once."""
-    return validate_layers(model, [document])
-
-
-def validate_layers(model: type[Model], layers: list[YamlDocument]) -> Model:
-    """Validate files that override one another, each mapping merged into the one before
-    (lists and text replace); every problem names the file that gave the value at fault."""
-    merged: dict[str, Any] = {}
-    origins: dict[YamlPath, YamlDocument] = {}
-    for document in layers:
-        data = document.data
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise ConfigError("expected a mapping of keys to values", document.location())
-        _merge_into(merged, data, document, (), origins)
-    try:
-        return model.model_validate(merged)
-    except ValidationError as err:
-        errors: list[Any] = [
-            {**error, "loc": _data_path(merged, error["loc"], error["type"] == "missing")}
-            for error in err.errors()
-        ]
-        # A misspelled key is reported as unknown, with a hint: its "missing key" twin is noise.
-        hinted = {
-            (tuple(error["loc"][:-1]), hint)
-            for error in errors
-            if error["type"] == "extra_forbidden"
-            and (hint := _closest_key(model, tuple(error["loc"])))
-        }
-        problems = [
-            _describe(model, _origin(origins, tuple(error["loc"])), error)
-            for error in errors
-            if not (
-                error["type"] == "missing"
-                and (tuple(error["loc"][:-1]), error["loc"][-1]) in hinted
-            )
-        ]
-        raise Problems(problems) from None
-
-
-def _merge_into(
-    target: dict[str, Any],
-    data: dict[str, Any],
-    document: YamlDocument,
-    path: YamlPath,
-    origins: dict[YamlPath, YamlDocument],
-) -> None:
-    origins[path] = document
-    for key, value in data.items():
-        inner = (*path, key)
-        if isinstance(value, dict):
-            # A fresh mapping: a later layer must not change the earlier file's own data.
-            if not isinstance(target.get(key), dict):
-                target[key] = {}
-            _merge_into(target[key], value, document, inner, origins)
-        else:
-            target[key] = value
-            origins[inner] = document
-
-
-def _data_path(data: Any, loc: tuple[Any, ...], missing: bool) -> tuple[Any, ...]:
-    """``loc`` without the parts pydantic adds that are not in the file: union members
-    (``sides``), validator names, ``[key]``. A missing key, the last part, is kept."""
-    path: list[Any] = []
-    for index, part in enumerate(loc):
-        last = missing and index == len(loc) - 1
-        if isinstance(data, dict) and (part in data or last):
-            path.append(part)
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            path.append(part)
-            data = data[part]
-    return tuple(path)
-
-
-def _origin(origins: dict[YamlPath, YamlDocument], loc: YamlPath) -> YamlDocument:
-    """The file that gave the value at ``loc``, or the nearest mapping around it."""
-    probe = loc
-    while probe not in origins:
-        probe = probe[:-1]
-    return origins[probe]
-
-
-def _closest_key(model: type[StrictModel], loc: tuple[Any, ...]) -> str | None:
-    matches = difflib.get_close_matches(str(loc[-1]), _allowed_keys(model, loc[:-1]), n=1)
-    return matches[0] if matches else None
-
-
-def _describe(model: type[StrictModel], document: YamlDocument, error: Any) -> ConfigError:
-    loc = tuple(error["loc"])
-    field_path = format_field_path(loc)
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        key = str(loc[-1])
-        closest = _closest_key(model, loc)
-        hint = f" (did you mean {closest!r}?)" if closest else ""
-        return ConfigError(f"unknown key {key!r}{hint}", document.location(loc, key=True))
-    if kind == "missing":
-        parent = format_field_path(loc[:-1])
-        where = f"{parent}: " if parent else ""
-        return ConfigError(f"{where}missing required key {loc[-1]!r}", document.location(loc[:-1]))
-    message = _TYPE_MESSAGES.get(kind) or error["msg"].removeprefix("Value error, ")
-    if kind in {"literal_error", "enum"}:
-        message = f"{error['input']!r} is not one of {message.removeprefix('Input should be ')}"
-    if kind.startswith("date_"):
-        message = f"{error['input']!r} is not a valid date ({message.split(', ')[-1]})"
-    return ConfigError(
-        f"{field_path}: {message}" if field_path else message, document.location(loc)
-    )
-
-
-# pydantic's wording names Python types; say what a YAML author should write instead.
-_TYPE_MESSAGES = {
-    "model_type": "expected a mapping of keys to values",
-    "model_attributes_type": "expected a mapping of keys to values",
-    "dict_type": "expected a mapping of keys to values",
-    "list_type": "expected a list",
-    "string_type": "expected text",
-    "bool_parsing": "expected true or false",
-    "bool_type": "expected true or false",
-}
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The keys a mapping at ``loc`` inside ``model`` accepts, for "did you mean" hints."""
-    current: type[BaseModel] | None = model
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        fields = current.model_fields
-        field = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
-        current = _model_inside(field.annotation) if field is not None else None
-    if current is None:
-        return []
-    return [field.alias or name for name, field in current.model_fields.items()]
-
-
-def _model_inside(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for argument in getattr(annotation, "__args__", ()):
-        found = _model_inside(argument)
-        if found is not None:
-            return found
-    return None

@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from letterforge.workspace.conventions import Conventions
-from letterforge.workspace.model import Campaign, Roster, Settings, StrictModel
+from letterforge.workspace.model import Campaign, Roster, StrictModel
+from letterforge.workspace.settings import Settings
 
 SCHEMA_KINDS: dict[str, tuple[type[StrictModel], str]] = {
     "settings": (Settings, "letterforge.yaml"),

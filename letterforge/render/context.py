@@ -1,0 +1,268 @@
+"""What a letter template sees: the campaign, the recipient, the sender, the signatories and
+the people in copy, each in the letter's language.
+
+A value the files give per language is taken in the letter's language (es-MX falls back to es);
+one given for other languages only is an error that names the file and line it is missing from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from letterforge.errors import Collector, ConfigError
+from letterforge.render.environment import Untranslated, UntranslatedError
+from letterforge.workspace.conventions import Conventions, language_name
+from letterforge.workspace.formatting import SalutationGap, closing, date_line, salutation
+from letterforge.workspace.languages import LANGUAGE_TAG, Localized, in_language, language_fallbacks
+from letterforge.workspace.loader import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
+from letterforge.workspace.model import Sender
+from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path
+
+# What a template sees; check.py reads these to find undefined names without rendering.
+CONTEXT_NAMES = (
+    "lang",
+    "labels",
+    "sender",
+    "campaign",
+    "recipient",
+    "cc",
+    "signatories",
+    "vars",
+    "date_line",
+    "closing",
+)
+PERSON_FIELDS = (
+    "id",
+    "given",
+    "family",
+    "surname",
+    "full_name",
+    "gender",
+    "honorific",
+    "title",
+    "office",
+    "organization",
+    "address",
+    "email",
+    "tags",
+    "languages",
+    "signature",
+)
+SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone", "place", "logo")
+CAMPAIGN_FIELDS = ("name", "title", "subject", "reference", "date", "place", "enclosures")
+
+
+def letter_context(
+    workspace: Workspace,
+    campaign: ResolvedCampaign,
+    addressee: PersonRecord,
+    lang: str,
+    conventions: Conventions,
+) -> dict[str, Any]:
+    """The variables a template sees in the letter of ``campaign`` to ``addressee`` in ``lang``."""
+    record = campaign.record
+    document = record.document
+    recipient = person_context(addressee, lang)
+    recipient["salutation"] = _salutation(addressee, lang, recipient, conventions)
+    sender = sender_context(workspace, lang, record)
+    # The campaign's place, or its letterhead organization's.
+    place = campaign.campaign.place or (record.campaign.sender or workspace.settings.sender).place
+    place_text = place.get(lang) if place is not None else None
+    closing_line = _closing(
+        addressee, lang, recipient["salutation"], len(campaign.signatories), conventions
+    )
+    return {
+        "lang": lang,
+        # labels.closing: layouts copied before closings depended on the recipient use it.
+        "labels": {**conventions.labels.model_dump(), "closing": closing_line},
+        "sender": sender,
+        "campaign": {
+            "name": campaign.name,
+            "title": localize(campaign.campaign.title, lang, document, ("title",)),
+            "subject": localize(campaign.campaign.subject, lang, document, ("subject",)),
+            "reference": localize(campaign.campaign.reference, lang, document, ("reference",)),
+            "date": campaign.campaign.date,
+            "place": place_text,
+            "enclosures": [
+                localize(item, lang, document, ("enclosures", index))
+                for index, item in enumerate(campaign.campaign.enclosures)
+            ],
+        },
+        "recipient": recipient,
+        # A recipient in the campaign's CC list is not copied on their own letter.
+        "cc": [
+            person_context(person, lang)
+            for person in campaign.cc
+            if person.person.id != addressee.person.id
+        ],
+        "signatories": [person_context(person, lang) for person in campaign.signatories],
+        "vars": localize_vars(
+            campaign.campaign.vars, lang, campaign.languages, document, ("vars",)
+        ),
+        "date_line": date_line(campaign.campaign.date, lang, conventions, place_text),
+        "closing": closing_line,
+    }
+
+
+def sender_context(workspace: Workspace, lang: str, record: CampaignRecord) -> dict[str, Any]:
+    """The letterhead's organization: the campaign's own, or the settings'."""
+    sender: Sender
+    if record.campaign.sender is not None:
+        sender, document = record.campaign.sender, record.document
+    else:
+        sender, document = workspace.settings.sender, workspace.settings_document
+    path = ("sender",)  # in the campaign or in letterforge.yaml
+    return {
+        "name": localize(sender.name, lang, document, (*path, "name")),
+        "short_name": sender.short_name,
+        "address": [
+            localize(line, lang, document, (*path, "address", index))
+            for index, line in enumerate(sender.address)
+        ],
+        "website": sender.website,
+        "email": sender.email,
+        "phone": sender.phone,
+        "place": sender.place.get(lang) if sender.place is not None else None,
+        "logo": sender.logo,
+    }
+
+
+def missing_language(lang: str) -> str:
+    """The language to name when a value lacks ``lang``: its base (a Spanish value serves
+    es-MX letters too), so es and es-MX letters report one mistake, not two."""
+    return language_name(language_fallbacks(lang)[-1])
+
+
+def localize(
+    value: Localized | None, lang: str, document: YamlDocument, path: YamlPath
+) -> str | None:
+    """The text of ``value`` in ``lang``; a value given for other languages only is an error."""
+    if value is None:
+        return None
+    text = value.get(lang)
+    if text is None:
+        raise ConfigError(
+            f"{format_field_path(path)}: no {missing_language(lang)} value", document.location(path)
+        )
+    return text
+
+
+def localize_vars(
+    value: Any, lang: str, languages: tuple[str, ...], document: YamlDocument, path: YamlPath
+) -> Any:
+    """Campaign variables in ``lang``.
+
+    A mapping is localized when its keys are language tags and one of them is a language of
+    the campaign: ``{en: 5, es: 5}`` is, ``{us: 5, mx: 3}`` in an English and Spanish campaign
+    is not (those keys are data that happen to look like tags).
+    """
+    if isinstance(value, dict):
+        keys = [key for key in value if isinstance(key, str) and LANGUAGE_TAG.fullmatch(key)]
+        tags = {tag for language in languages for tag in language_fallbacks(language)}
+        if value and len(keys) == len(value) and tags.intersection(keys):
+            for tag in language_fallbacks(lang):
+                if tag in value:
+                    return value[tag]
+            raise ConfigError(
+                f"{format_field_path(path)}: no {missing_language(lang)} value",
+                document.location(path),
+            )
+        return {
+            key: localize_vars(item, lang, languages, document, (*path, key))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            localize_vars(item, lang, languages, document, (*path, index))
+            for index, item in enumerate(value)
+        ]
+    return value
+
+
+def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
+    """What a template sees of a person, in ``lang``."""
+    person = record.person
+    problems = Collector()  # report every field that lacks the language, not just the first
+
+    def field(value: Localized | None, *path: str | int) -> str | None:
+        with problems.collect():
+            return localize(value, lang, record.document, (*record.path, *path))
+        return None
+
+    def salutation_field(value: Localized | None, name: str) -> str | Untranslated | None:
+        # Only salutations need these, and their forms differ by language: French names the
+        # office (Monsieur le Ministre) where English uses an honorific (Dear Minister
+        # Sidhu), so a language may be left out; a salutation that needs one says so.
+        if value is None:
+            return None
+        text = value.get(lang)
+        if text is not None:
+            return text
+        path = (*record.path, name)
+        return Untranslated(
+            hint=f"{person.id} has no {name} in {missing_language(lang)} "
+            f"({format_field_path(path)}, {record.document.location(path)})",
+            exc=UntranslatedError,
+        )
+
+    address: list[str] = []
+    if person.address is not None:
+        for index, line in enumerate(person.address.lines):
+            address.append(field(line, "address", "lines", index) or "")
+        for part in ("locality", "country"):
+            text = field(getattr(person.address, part), "address", part)
+            if text:
+                address.append(text)
+    context = {
+        "id": person.id,
+        "given": person.name.given,
+        "family": person.name.family,
+        "surname": person.surname,
+        "full_name": person.full_name,
+        "gender": person.gender,
+        "honorific": salutation_field(person.honorific, "honorific"),
+        "title": field(person.title, "title"),
+        "office": salutation_field(person.office, "office"),
+        "organization": field(person.organization, "organization"),
+        "address": address,
+        "email": person.email,
+        "tags": list(person.tags),
+        "languages": list(person.languages or ()),
+        "signature": person.signature,
+    }
+    problems.raise_if_any()
+    return context
+
+
+def _salutation(
+    record: PersonRecord, lang: str, fields: dict[str, Any], conventions: Conventions
+) -> str:
+    person = record.person
+    own = in_language(person.salutation, lang)
+    if own is not None:
+        return own
+    try:
+        return salutation(
+            conventions,
+            lang=lang,
+            gender=person.gender,
+            fields={key: value for key, value in fields.items() if isinstance(value, str)},
+        )
+    except SalutationGap as gap:
+        # Point at the field when the roster has it (in other languages), else at the person.
+        given = gap.field in person.model_fields_set
+        where = record.location(gap.field) if given else record.location()
+        raise ConfigError(f"{person.id}: {gap}", where) from None
+
+
+def _closing(
+    record: PersonRecord,
+    lang: str,
+    salutation_line: str,
+    signatories: int,
+    conventions: Conventions,
+) -> str:
+    own = in_language(record.person.closing, lang)
+    if own is not None:
+        return own
+    return closing(conventions, salutation_line=salutation_line, signatories=signatories)
