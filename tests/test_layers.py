@@ -119,3 +119,25 @@ def test_the_reader_sees_imports_inside_functions_and_for_type_checking() -> Non
     edges = graph()
     assert "letterforge.build.run" in edges["letterforge.cli"]  # inside the build command
     assert "letterforge.compose" in edges["letterforge.build.run"]  # for type checking too
+
+
+MODULE_LINES = 500
+FUNCTION_LINES = 80
+
+
+def test_no_module_over_500_lines_and_no_function_over_80() -> None:
+    """A module over 500 lines holds more than one job, and a function over 80 lines more
+    than one step: split them where the seam is."""
+    too_long = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        name = module_name(path)
+        if text.count("\n") > MODULE_LINES:
+            too_long.append(f"{name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                assert node.end_lineno is not None
+                length = node.end_lineno - node.lineno + 1
+                if length > FUNCTION_LINES:
+                    too_long.append(f"{name}.{node.name}: {length} lines")
+    assert too_long == []
