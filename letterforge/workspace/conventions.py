@@ -28,7 +28,6 @@ from letterforge.workspace.paths import yaml_files
 from letterforge.workspace.validation import validate_layers
 from letterforge.workspace.yamlio import YamlDocument, load_yaml_file
 
-Gender = Literal["m", "f", "x"]
 Space = Literal["none", "space", "nbsp", "narrow"]
 # What each kind of space is: French sets a no-break space before a colon, a narrow one
 # (U+202F) before ; ! ? and inside « », so the mark never starts a line.

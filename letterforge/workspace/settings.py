@@ -156,9 +156,6 @@ class ThemeSettings(StrictModel):
     """Per part of the letter: {salutation: {space_after: 12}, letterhead: {align: center}}."""
 
 
-# What the PDFs conform to: accessible (the default) or archival; WeasyPrint's names.
-
-
 class Settings(StrictModel):
     """``letterforge.yaml``: settings shared by every campaign of a workspace."""
 
