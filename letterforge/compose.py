@@ -30,7 +30,6 @@ from letterforge.workspace.languages import narrowed
 from letterforge.workspace.loader import (
     CampaignRecord,
     PersonRecord,
-    ResolvedCampaign,
     Workspace,
     case_collisions,
     load_campaign,
@@ -38,6 +37,7 @@ from letterforge.workspace.loader import (
     load_settings,
 )
 from letterforge.workspace.paths import campaign_names
+from letterforge.workspace.resolve import ResolvedCampaign, resolve_campaign
 
 
 class LetterRules:
@@ -179,7 +179,7 @@ class Composer:
                 self.rules.campaign_opened(self, record, narrowed(writable, languages), None)
                 continue
             before = len(problems.errors)
-            campaign = workspace.resolve(record, problems, languages=writable)
+            campaign = resolve_campaign(workspace, record, problems, languages=writable)
             self.campaigns.append(campaign)
             self.rules.campaign_opened(
                 self, record, narrowed(campaign.all_letter_languages, languages), campaign
@@ -195,7 +195,7 @@ class Composer:
             for person, person_languages in involved.values():
                 for lang in narrowed(person_languages, languages):
                     with problems.collect():
-                        person_context(person, lang)
+                        person_context(person, lang, campaign.languages)
             # With a person missing from cc or from, every letter would fail on it: say it once.
             if len(problems.errors) == before:
                 self.renderable.append(campaign)

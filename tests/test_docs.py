@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from letterforge.workspace.model import Campaign, Roster
+from letterforge.workspace.campaign import Campaign
+from letterforge.workspace.model import Roster
 from letterforge.workspace.settings import Settings
 from letterforge.workspace.validation import validate_document
 from letterforge.workspace.yamlio import load_yaml_file, load_yaml_text

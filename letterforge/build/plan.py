@@ -24,7 +24,8 @@ from letterforge.errors import relative_path as shown_path
 from letterforge.workspace.paths import BUILD_DIR, FORMATS, SETTINGS_FILE, Format
 
 if TYPE_CHECKING:
-    from letterforge.workspace.loader import PersonRecord, ResolvedCampaign
+    from letterforge.workspace.loader import PersonRecord
+    from letterforge.workspace.resolve import ResolvedCampaign
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def plan_documents(
             documents.append(
                 PlannedDocument(campaign.name, f"{lang}/{person_id}", person_id, (lang,))
             )
-        if campaign.campaign.bundle and len(chosen) == len(every) > 1:
+        if campaign.bundle_for(recipient) and len(chosen) == len(every) > 1:
             documents.append(
                 PlannedDocument(campaign.name, f"{BUNDLE_DIR}/{person_id}", person_id, chosen)
             )
@@ -115,9 +116,11 @@ def plan_campaigns(
     plans = {}
     for campaign in campaigns:
         plan = plans[campaign.name] = _open_campaign(root, campaign, result)
+        # The campaign file without its to: list, whose entries each concern one recipient:
+        # editing one recipient's entry rewrites only that recipient's letters.
         shared = digest(
             base,
-            inputs.hashes[f"campaigns/{campaign.name}.yaml"],
+            _canonical(campaign.campaign.model_dump(mode="json", by_alias=True, exclude={"to"})),
             *sorted(_person_data(record) for record in (*campaign.cc, *campaign.signatories)),
         )
         people = {record.person.id: _person_data(record) for record in campaign.recipients}
@@ -211,5 +214,17 @@ def _must_be_a_file_or_nothing(path: Path, root: Path) -> None:
 
 
 def _person_data(record: PersonRecord) -> str:
-    """A person's roster entry as canonical JSON: what a letter uses of them."""
-    return json.dumps(record.person.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    """What a letter uses of a person, as canonical JSON: their roster entry, the office they
+    hold on the letter's date, and the campaign's facts for their letter."""
+    return _canonical(
+        {
+            "person": record.person.model_dump(mode="json"),
+            "role": record.role,
+            "campaign_data": [layer.data for layer in record.campaign_data],
+        }
+    )
+
+
+def _canonical(value: object) -> str:
+    """``value`` as canonical JSON (dates as ISO text)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)

@@ -35,7 +35,8 @@ from letterforge.build.outputs import (
 if TYPE_CHECKING:
     from letterforge.build.manifest import Manifest, OutputRecord
     from letterforge.build.plan import PlannedDocument
-    from letterforge.workspace.loader import PersonRecord, ResolvedCampaign
+    from letterforge.workspace.loader import PersonRecord
+    from letterforge.workspace.resolve import ResolvedCampaign
 
 THUMBNAIL_WIDTH = 122  # CSS pixels
 # Spreadsheets run a cell that starts with one of these as a formula; a roster entry must

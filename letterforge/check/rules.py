@@ -9,10 +9,12 @@ language versions of each letter are compared for translation drift.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from itertools import permutations
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Template
 
@@ -47,10 +49,10 @@ from letterforge.workspace.languages import language_fallbacks
 from letterforge.workspace.loader import (
     CampaignRecord,
     PersonRecord,
-    ResolvedCampaign,
     Workspace,
 )
 from letterforge.workspace.paths import SETTINGS_FILE, read_input
+from letterforge.workspace.resolve import ResolvedCampaign
 from letterforge.workspace.yamlio import format_field_path
 
 
@@ -313,8 +315,9 @@ class _DriftCheck(LetterRules):
         ) in permutations(self.first.items(), 2):
             if (name, other_name) in self.compared:
                 continue
-            own = _own_facts(self.everyone[person], lang) | _own_facts(
-                self.everyone[other_person], other
+            languages = self.campaign.languages
+            own = _own_facts(self.everyone[person], lang, languages) | _own_facts(
+                self.everyone[other_person], other, languages
             )
             others = People(
                 {
@@ -331,13 +334,35 @@ class _DriftCheck(LetterRules):
         self.composer.add(_drift_warning(self.renderer, fact, template, other_template))
 
 
-def _own_facts(record: PersonRecord, lang: str) -> set[tuple[str, str]]:
-    """What a person's roster entry states (a street number, the Mayo of Calle 5 de Mayo):
-    in letters to two different people, these differ without any drift."""
-    context = person_context(record, lang)
+def _own_facts(record: PersonRecord, lang: str, languages: tuple[str, ...]) -> set[tuple[str, str]]:
+    """What a person's roster entry and facts state (a street number, the Mayo of Calle 5 de
+    Mayo, the date of their state's decree): in letters to two different people, these
+    differ without any drift."""
+    context = person_context(record, lang, languages)
     texts = [value for value in context.values() if isinstance(value, str)]
     text = "\n".join([*texts, *context["address"]])
-    return {(fact.kind, fact.key) for fact in text_facts(text, lang, NOBODY)}
+    found = {(fact.kind, fact.key) for fact in text_facts(text, lang, NOBODY)}
+    return found | _data_facts(context["data"], lang)
+
+
+def _data_facts(value: Any, lang: str) -> set[tuple[str, str]]:
+    """The numbers, months and text facts a person's data states, however a template prints
+    them."""
+    if isinstance(value, dict):
+        return {fact for item in value.values() for fact in _data_facts(item, lang)}
+    if isinstance(value, list):
+        return {fact for item in value for fact in _data_facts(item, lang)}
+    if isinstance(value, datetime.date):
+        return {
+            ("number", str(value.day)),
+            ("number", str(value.year)),
+            ("month", str(value.month)),
+        }
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {("number", re.sub(r"\D", "", str(value)))}
+    if isinstance(value, str):
+        return {(fact.kind, fact.key) for fact in text_facts(value, lang, NOBODY)}
+    return set()
 
 
 def _drift_warning(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from letterforge.workspace.campaign import TagQuery
 from letterforge.workspace.conventions import english_name
 from letterforge.workspace.loader import Workspace
-from letterforge.workspace.model import TagQuery
 
 
 def describe_workspace(workspace: Workspace) -> str:
@@ -15,7 +15,7 @@ def describe_workspace(workspace: Workspace) -> str:
         campaign = record.campaign
         languages = ", ".join(workspace.campaign_languages(campaign))
         to = ", ".join(
-            "tags " + "+".join(item.tags) if isinstance(item, TagQuery) else item
+            "tags " + "+".join(item.tags) if isinstance(item, TagQuery) else item.id
             for item in campaign.to
         )
         bundle = ", bundle" if campaign.bundle else ""

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from letterforge.errors import Collector, ConfigError
-from letterforge.render.environment import Untranslated, UntranslatedError
+from letterforge.render.environment import PersonData, Untranslated, UntranslatedError
 from letterforge.workspace.conventions import Conventions, language_name
 from letterforge.workspace.formatting import SalutationGap, closing, date_line, salutation
 from letterforge.workspace.languages import LANGUAGE_TAG, Localized, in_language, language_fallbacks
-from letterforge.workspace.loader import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
+from letterforge.workspace.loader import CampaignRecord, PersonRecord, Workspace
 from letterforge.workspace.model import Sender
+from letterforge.workspace.resolve import ResolvedCampaign
 from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path
 
 # What a template sees; check.py reads these to find undefined names without rendering.
@@ -47,6 +48,7 @@ PERSON_FIELDS = (
     "tags",
     "languages",
     "signature",
+    "data",
 )
 SENDER_FIELDS = ("name", "short_name", "address", "website", "email", "phone", "place", "logo")
 CAMPAIGN_FIELDS = ("name", "title", "subject", "reference", "date", "place", "enclosures")
@@ -62,7 +64,8 @@ def letter_context(
     """The variables a template sees in the letter of ``campaign`` to ``addressee`` in ``lang``."""
     record = campaign.record
     document = record.document
-    recipient = person_context(addressee, lang)
+    languages = campaign.languages
+    recipient = person_context(addressee, lang, languages)
     recipient["salutation"] = _salutation(addressee, lang, recipient, conventions)
     sender = sender_context(workspace, lang, record)
     # The campaign's place, or its letterhead organization's.
@@ -91,11 +94,11 @@ def letter_context(
         "recipient": recipient,
         # A recipient in the campaign's CC list is not copied on their own letter.
         "cc": [
-            person_context(person, lang)
+            person_context(person, lang, languages)
             for person in campaign.cc
             if person.person.id != addressee.person.id
         ],
-        "signatories": [person_context(person, lang) for person in campaign.signatories],
+        "signatories": [person_context(person, lang, languages) for person in campaign.signatories],
         "vars": localize_vars(
             campaign.campaign.vars, lang, campaign.languages, document, ("vars",)
         ),
@@ -179,14 +182,15 @@ def localize_vars(
     return value
 
 
-def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
-    """What a template sees of a person, in ``lang``."""
+def person_context(record: PersonRecord, lang: str, languages: tuple[str, ...]) -> dict[str, Any]:
+    """What a template sees of a person, in ``lang``, in a campaign written in ``languages``
+    (which tell facts given per language from facts that only look so)."""
     person = record.person
     problems = Collector()  # report every field that lacks the language, not just the first
 
     def field(value: Localized | None, *path: str | int) -> str | None:
         with problems.collect():
-            return localize(value, lang, record.document, (*record.path, *path))
+            return localize(value, lang, record.document, record.field_path(*path))
         return None
 
     def salutation_field(value: Localized | None, name: str) -> str | Untranslated | None:
@@ -198,7 +202,7 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
         text = value.get(lang)
         if text is not None:
             return text
-        path = (*record.path, name)
+        path = record.field_path(name)
         return Untranslated(
             hint=f"{person.id} has no {name} in {missing_language(lang)} "
             f"({format_field_path(path)}, {record.document.location(path)})",
@@ -229,9 +233,23 @@ def person_context(record: PersonRecord, lang: str) -> dict[str, Any]:
         "tags": list(person.tags),
         "languages": list(person.languages or ()),
         "signature": person.signature,
+        "data": _facts(record, lang, languages, problems),
     }
     problems.raise_if_any()
     return context
+
+
+def _facts(
+    record: PersonRecord, lang: str, languages: tuple[str, ...], problems: Collector
+) -> PersonData:
+    """A person's facts in ``lang``: their own, then the campaign's for their letter, which
+    win key by key."""
+    facts: dict[str, Any] = {}
+    for layer in record.data_layers:
+        with problems.collect():
+            facts.update(localize_vars(layer.data, lang, languages, layer.document, layer.path))
+    where = record.location("data") if record.person.data else record.location()
+    return PersonData(facts, record.person.id, str(where))
 
 
 def _salutation(

@@ -40,9 +40,27 @@ class LetterUndefined(jinja2.StrictUndefined):
         owner = self._undefined_obj
         if owner is jinja2.utils.missing:
             return undefined_message(str(self._undefined_name), None)
+        if isinstance(owner, PersonData):
+            name = str(self._undefined_name)
+            hint = did_you_mean(name, owner)
+            return f"{owner._person} has no {name!r} in their data ({owner._where}){hint}"
         if isinstance(owner, dict):
             return undefined_message(str(self._undefined_name), owner)
         return f"{type(owner).__name__} value has no {self._undefined_name!r}"
+
+
+class PersonData(dict[str, Any]):
+    """A person's facts (``recipient.data``) that know whose they are, so that a template
+    reading one the person lacks names them and where the roster gives their facts."""
+
+    # Underscored: a template never reaches them (the sandbox refuses such names), and they
+    # cannot hide a fact of the same name.
+    __slots__ = ("_person", "_where")
+
+    def __init__(self, facts: dict[str, Any], person: str, where: str) -> None:
+        super().__init__(facts)
+        self._person = person
+        self._where = where
 
 
 class UntranslatedError(jinja2.UndefinedError):

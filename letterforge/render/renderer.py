@@ -26,7 +26,8 @@ from letterforge.render.typography import typeset_blocks, typeset_text
 from letterforge.workspace.assets import AssetProblem, ImageFile, read_image
 from letterforge.workspace.conventions import Conventions
 from letterforge.workspace.languages import language_fallbacks
-from letterforge.workspace.loader import CampaignRecord, PersonRecord, ResolvedCampaign, Workspace
+from letterforge.workspace.loader import CampaignRecord, PersonRecord, Workspace
+from letterforge.workspace.resolve import ResolvedCampaign
 
 # A body template with nothing in it would make letters with a salutation and no text.
 EMPTY_TEMPLATE = "the template is empty: write the body of the letter in it"

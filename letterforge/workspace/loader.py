@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from letterforge.errors import Collector, ConfigError, Finding, Location, did_you_mean
+from letterforge.errors import Collector, ConfigError, Location, did_you_mean
 from letterforge.theme import Theme, workspace_theme
 from letterforge.workspace.assets import ASSET_DIR, AssetProblem, read_image
+from letterforge.workspace.campaign import Campaign, resolve_scalars
 from letterforge.workspace.conventions import LocaleBook
-from letterforge.workspace.languages import Localized, base_language
+from letterforge.workspace.languages import Localized
 from letterforge.workspace.model import (
     FILE_NAME,
-    Campaign,
+    OFFICE_FIELDS,
     Person,
+    PersonRole,
     Roster,
-    TagQuery,
     is_device_name,
-    resolve_scalars,
 )
 from letterforge.workspace.paths import BUILD_DIR, SETTINGS_FILE, campaign_names, yaml_files
 from letterforge.workspace.settings import Settings
@@ -33,15 +34,49 @@ CAMPAIGN_NAME = FILE_NAME
 
 
 @dataclass(frozen=True)
+class DataLayer:
+    """Facts for a letter (``recipient.data``), and where they are written."""
+
+    data: dict[str, Any]
+    document: YamlDocument
+    path: YamlPath
+
+
+@dataclass(frozen=True)
 class PersonRecord:
-    """A person together with where the roster defines them."""
+    """A person together with where the roster defines them.
+
+    Resolved for a campaign, the person is as they are on the letter's date: ``role`` is the
+    index of the office they hold then, whose fields stand in for their own, and
+    ``campaign_data`` holds the facts the campaign adds for their letter.
+    """
 
     person: Person
     document: YamlDocument
     path: YamlPath
+    role: int | None = None
+    campaign_data: tuple[DataLayer, ...] = ()
+
+    def field_path(self, *fields: str | int) -> YamlPath:
+        """Where the roster gives ``fields``: in the office held, for what it gives."""
+        if (
+            self.role is not None
+            and fields
+            and fields[0] in OFFICE_FIELDS
+            and getattr(self.person.roles[self.role], str(fields[0])) is not None
+        ):
+            return (*self.path, "roles", self.role, *fields)
+        return (*self.path, *fields)
 
     def location(self, *fields: str | int) -> Location:
-        return self.document.location((*self.path, *fields))
+        return self.document.location(self.field_path(*fields))
+
+    @property
+    def data_layers(self) -> tuple[DataLayer, ...]:
+        """The person's own facts, then the campaign's for their letter, which win key by
+        key."""
+        own = DataLayer(self.person.data, self.document, (*self.path, "data"))
+        return (own, *self.campaign_data) if self.person.data else self.campaign_data
 
     def printed_values(self) -> list[tuple[YamlPath, str]]:
         """Each text of this person's roster entry a letter may print (names, titles,
@@ -52,21 +87,24 @@ class PersonRecord:
             for part in ("given", "family", "surname")
             if (text := getattr(person.name, part))
         ]
-        localized: list[tuple[YamlPath, Localized | None]] = [
-            (("honorific",), person.honorific),
-            (("title",), person.title),
-            (("office",), person.office),
-            (("organization",), person.organization),
-        ]
-        if person.address is not None:
+        localized: list[tuple[YamlPath, Localized | None]] = []
+        # The person's own office fields, and each role's.
+        offices: list[tuple[YamlPath, PersonRole | Person]] = [((), person)]
+        offices += [(("roles", index), role) for index, role in enumerate(person.roles)]
+        for at, office in offices:
             localized += [
-                (("address", "lines", index), line)
-                for index, line in enumerate(person.address.lines)
+                ((*at, name), getattr(office, name))
+                for name in ("honorific", "title", "office", "organization")
             ]
-            localized += [
-                (("address", "locality"), person.address.locality),
-                (("address", "country"), person.address.country),
-            ]
+            if office.address is not None:
+                localized += [
+                    ((*at, "address", "lines", index), line)
+                    for index, line in enumerate(office.address.lines)
+                ]
+                localized += [
+                    ((*at, "address", "locality"), office.address.locality),
+                    ((*at, "address", "country"), office.address.country),
+                ]
         for path, value in localized:
             if value is not None and value.same is not None:
                 found.append((path, value.same))
@@ -84,62 +122,6 @@ class CampaignRecord:
     name: str
     campaign: Campaign
     document: YamlDocument
-
-
-@dataclass(frozen=True)
-class ResolvedCampaign:
-    """A campaign with every person id resolved and its languages settled.
-
-    ``languages`` are the campaign's own; each recipient's letters are in
-    ``letter_languages[id]``: the languages the person reads that the campaign is written in.
-    """
-
-    record: CampaignRecord
-    languages: tuple[str, ...]
-    recipients: tuple[PersonRecord, ...]
-    cc: tuple[PersonRecord, ...]
-    signatories: tuple[PersonRecord, ...]
-    letter_languages: dict[str, tuple[str, ...]]
-
-    @property
-    def name(self) -> str:
-        return self.record.name
-
-    @property
-    def campaign(self) -> Campaign:
-        return self.record.campaign
-
-    def languages_for(self, recipient: PersonRecord) -> tuple[str, ...]:
-        """The languages of the letters to ``recipient``, in the order they read them."""
-        return self.letter_languages.get(recipient.person.id, self.languages)
-
-    @property
-    def all_letter_languages(self) -> tuple[str, ...]:
-        """Every language some letter of the campaign is written in, campaign's order first."""
-        found = dict.fromkeys(self.languages if not self.recipients else ())
-        for recipient in self.recipients:
-            found.update(dict.fromkeys(self.languages_for(recipient)))
-        return tuple(found)
-
-
-def letter_languages(reads: list[str] | None, offered: tuple[str, ...]) -> tuple[str, ...]:
-    """The languages to write to someone who ``reads`` these, of those a campaign ``offered``.
-
-    A person's regional form is kept where the campaign offers its language (fr-CA from fr),
-    and a campaign's regional form where the person reads its language (es-MX for es).
-    """
-    if reads is None:
-        return offered
-    chosen: dict[str, None] = {}
-    for wanted in reads:
-        for lang in offered:
-            if wanted == lang or base_language(wanted) == lang:
-                chosen[wanted] = None
-                break
-            if base_language(lang) == wanted:
-                chosen[lang] = None
-                break
-    return tuple(chosen)
 
 
 class Workspace:
@@ -219,170 +201,6 @@ class Workspace:
         """Load and validate ``campaigns/<name>.yaml``."""
         return load_campaign(self.root, name)
 
-    def resolve(
-        self,
-        record: CampaignRecord,
-        problems: Collector | None = None,
-        *,
-        languages: list[str] | None = None,
-    ) -> ResolvedCampaign:
-        """Resolve a campaign's ids and tag queries to people, in the order it names them.
-
-        Args:
-            record: the loaded campaign.
-            problems: where to report unknown ids and unsupported languages and go on with
-                the rest, so a check finds the mistakes in the letters too; without it, the
-                first problems are raised.
-            languages: the campaign's writable languages, when the caller has them already.
-        """
-        campaign = record.campaign
-        collected = problems or Collector()
-        if languages is None:
-            languages = self.writable_languages(record, collected)
-        recipients: dict[str, PersonRecord] = {}  # by id: a person named twice gets one letter
-        named_at: dict[str, tuple[YamlPath, TagQuery | None]] = {}
-        for index, selector in enumerate(campaign.to):
-            with collected.collect():
-                where = ("to", index)
-                if isinstance(selector, TagQuery):
-                    chosen = self._query(selector, record.document, where)
-                else:
-                    chosen = [self._person(selector, record.document, where)]
-                query = selector if isinstance(selector, TagQuery) else None
-                for person in chosen:
-                    recipients.setdefault(person.person.id, person)
-                    named_at.setdefault(person.person.id, (where, query))
-        cc = self._people(campaign.cc, record.document, "cc", collected)
-        signatories = self._people(campaign.signatories, record.document, "from", collected)
-        self._recipients_in_copy(record, recipients, collected)
-        languages_by_id = {
-            person_id: self._recipient_languages(
-                person, tuple(languages), record.document, *named_at[person_id], collected
-            )
-            for person_id, person in recipients.items()
-        }
-        if problems is None:
-            collected.raise_if_any()
-        return ResolvedCampaign(
-            record,
-            tuple(languages),
-            # Someone who reads none of the campaign's languages gets no letter.
-            tuple(person for person in recipients.values() if languages_by_id[person.person.id]),
-            tuple(cc),
-            tuple(signatories),
-            languages_by_id,
-        )
-
-    def _recipient_languages(
-        self,
-        recipient: PersonRecord,
-        offered: tuple[str, ...],
-        document: YamlDocument,
-        where: YamlPath,
-        query: TagQuery | None,
-        problems: Collector,
-    ) -> tuple[str, ...]:
-        """The languages of the letters to ``recipient``: those they read that the campaign is
-        written in. Reading none of them means no letter: an error for a person the campaign
-        names, a warning for one a tag query takes (it cannot leave one person out)."""
-        person = recipient.person
-        if person.languages is None or not offered:
-            return offered
-        chosen = letter_languages(person.languages, offered)
-        if not chosen:
-            reads = (
-                f"receives letters in {', '.join(person.languages)} only "
-                f"({recipient.location('languages')}), and this campaign is written in "
-                f"{', '.join(offered)}"
-            )
-            if query is None:
-                problems.errors.append(
-                    ConfigError(
-                        f"{format_field_path(where)}: {person.id} {reads}: add "
-                        f"{person.languages[0]} to its languages, or leave {person.id} out",
-                        document.location(where),
-                    )
-                )
-            else:
-                problems.warnings.append(
-                    Finding(
-                        document.location(where),
-                        f"{format_field_path(where)}: the tags {', '.join(query.tags)} take "
-                        f"{person.id}, who {reads}: no letter for {person.id}",
-                        severity="warning",
-                    )
-                )
-            return ()
-        written = []
-        for lang in chosen:
-            # A regional form the person reads (fr-CA) is checked as well as the campaign's fr.
-            if lang in offered or self.can_write(
-                lang,
-                recipient.document,
-                (*recipient.path, "languages", person.languages.index(lang)),
-                problems,
-            ):
-                written.append(lang)
-        return tuple(written)
-
-    def _people(
-        self, ids: list[str], document: YamlDocument, key: str, problems: Collector
-    ) -> list[PersonRecord]:
-        found = []
-        first: dict[str, int] = {}
-        for index, person_id in enumerate(ids):
-            earlier = first.setdefault(person_id, index)
-            if earlier != index:  # the letter would copy them twice, or sign twice
-                problems.errors.append(
-                    ConfigError(
-                        f"{key}[{index}]: {person_id} is listed twice (first as "
-                        f"{key}[{earlier}]): remove one",
-                        document.location((key, index)),
-                    )
-                )
-                continue
-            with problems.collect():
-                found.append(self._person(person_id, document, (key, index)))
-        return found
-
-    def _recipients_in_copy(
-        self, record: CampaignRecord, recipients: dict[str, PersonRecord], problems: Collector
-    ) -> None:
-        """Warn about a recipient in the CC list: the letter to them leaves them out of it,
-        as copying someone to themselves makes no sense, but the list may be a mistake."""
-        for index, person_id in enumerate(record.campaign.cc):
-            if person_id in recipients and index == record.campaign.cc.index(person_id):
-                problems.warnings.append(
-                    Finding(
-                        record.document.location(("cc", index)),
-                        f"cc[{index}]: {person_id} is also a recipient of this campaign: the "
-                        f"letter to {person_id} leaves them out of its CC list",
-                        severity="warning",
-                    )
-                )
-
-    def _person(self, person_id: str, document: YamlDocument, where: YamlPath) -> PersonRecord:
-        if person_id in self.people:
-            return self.people[person_id]
-        suggestion = did_you_mean(person_id, self.people)
-        raise ConfigError(
-            f"{format_field_path(where)}: no person with id {person_id!r} in recipients/"
-            f"{suggestion}",
-            document.location(where),
-        )
-
-    def _query(
-        self, query: TagQuery, document: YamlDocument, where: YamlPath
-    ) -> list[PersonRecord]:
-        chosen = [record for record in self.people.values() if query.matches(record.person)]
-        if not chosen:
-            tags = ", ".join(query.tags)
-            raise ConfigError(
-                f"{format_field_path(where)}: nobody in recipients/ has all of these tags: {tags}",
-                document.location(where),
-            )
-        return chosen
-
 
 def load_workspace(root: Path) -> Workspace:
     """Load settings and every roster of the workspace at ``root``, reporting every problem."""
@@ -430,7 +248,14 @@ def load_campaign(root: Path, name: str) -> CampaignRecord:
     if campaign.sender is not None:
         check_image(root, campaign.sender.logo, document, ("sender", "logo"))
     typed_vars = resolve_scalars(campaign.vars, document, ("vars",))
-    return CampaignRecord(name, campaign.model_copy(update={"vars": typed_vars}), document)
+    entries = [
+        entry.model_copy(
+            update={"data": resolve_scalars(entry.data, document, ("to", index, "data"))}
+        )
+        for index, entry in enumerate(campaign.to)
+    ]
+    typed = campaign.model_copy(update={"vars": typed_vars, "to": entries})
+    return CampaignRecord(name, typed, document)
 
 
 def load_settings(root: Path) -> tuple[Settings, YamlDocument]:
@@ -464,6 +289,9 @@ def load_people(root: Path, problems: Collector) -> dict[str, PersonRecord]:
             # marks: letting go of its plain data saves a third of a big roster's memory.
             document.data = None
             for index, person in enumerate(roster.people):
+                if person.data:
+                    data = resolve_scalars(person.data, document, ("people", index, "data"))
+                    person = person.model_copy(update={"data": data})
                 record = PersonRecord(person, document, ("people", index))
                 with problems.collect():
                     check_image(root, person.signature, document, (*record.path, "signature"))

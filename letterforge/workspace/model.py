@@ -1,4 +1,4 @@
-"""The typed workspace model: people, rosters, senders and campaigns.
+"""The typed workspace model: people and their offices over time, rosters, and senders.
 
 Models reject unknown keys; a value that differs by language is a :class:`Localized` mapping
 ``{lang: text}``; a plain string is the same in every language. Validation errors are turned
@@ -10,28 +10,24 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
-    PlainValidator,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from letterforge.errors import ConfigError
 from letterforge.workspace.languages import (
     LANGUAGES_SCHEMA,
     Localized,
     base_language,
     check_language_tags,
 )
-from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path
 
 # Ids become file names: keep them to characters that are safe on every file system.
 PERSON_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
@@ -47,48 +43,11 @@ def is_device_name(name: str) -> bool:
     return name.split(".")[0].lower() in WINDOWS_DEVICE_NAMES
 
 
-# The forms _parse_ids and _parse_selectors accept, for editors: one value or a list.
-_ID_SCHEMA = {"type": "string", "pattern": PERSON_ID.pattern}
-_IDS_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        {"type": "null"},
-        _ID_SCHEMA,
-        {"type": "array", "items": _ID_SCHEMA, "uniqueItems": True},
-    ]
-}
-_SIGNATORIES_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        _ID_SCHEMA,
-        {"type": "array", "items": _ID_SCHEMA, "minItems": 1, "uniqueItems": True},
-    ]
-}
-_TAG_QUERY_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "tags": {
-            "anyOf": [
-                {"type": "string"},
-                {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            ]
-        }
-    },
-    "required": ["tags"],
-    "additionalProperties": False,
-}
-_SELECTORS_SCHEMA: dict[str, Any] = {
-    "anyOf": [
-        _ID_SCHEMA,
-        _TAG_QUERY_SCHEMA,
-        {"type": "array", "items": {"anyOf": [_ID_SCHEMA, _TAG_QUERY_SCHEMA]}, "minItems": 1},
-    ]
-}
-
-
 # Template, layout and campaign names become file and folder names.
 FILE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-])?")
 
 
-def _check_file_name(value: str, what: str) -> str:
+def check_file_name(value: str, what: str) -> str:
     if not FILE_NAME.fullmatch(value):
         raise ValueError(f"{value!r} is not {what}")
     return value
@@ -97,7 +56,7 @@ def _check_file_name(value: str, what: str) -> str:
 def check_layout_name(value: str | None) -> str | None:
     if value is None:
         return None
-    return _check_file_name(value, "a layout name: name a file in templates/_layouts/")
+    return check_file_name(value, "a layout name: name a file in templates/_layouts/")
 
 
 # White space that can break a line. No-break spaces are typography (a name kept on one line,
@@ -132,6 +91,28 @@ class StrictModel(BaseModel):
     # every model's source when this module is imported: 80 ms of every command.
 
 
+def check_person_id(value: str) -> str:
+    if not PERSON_ID.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_' "
+            "(it becomes a file name)"
+        )
+    if is_device_name(value):
+        raise ValueError(
+            f"{value!r} cannot be an id: Windows keeps it for a device, so no file can "
+            "have that name"
+        )
+    return value
+
+
+def iso_date(value: Any) -> Any:
+    """A date written as YYYY-MM-DD, before pydantic reads it (it would take a number of
+    seconds, or 2020-4-1)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD")
+    return value
+
+
 class Name(StrictModel):
     """A person's name in parts, so salutations and sorting can use the right one."""
 
@@ -153,6 +134,46 @@ class Address(StrictModel):
     """City, localized: {en: Mexico City, es: Ciudad de México}."""
     country: Localized | None = None
     """Country, localized; leave it out for letters within the country."""
+
+
+# The fields that come with an office: a role gives them for its time, and the person's own
+# are the default for what a role leaves out.
+OFFICE_FIELDS = ("honorific", "title", "office", "organization", "address", "email")
+
+
+class PersonRole(StrictModel):
+    """An office a person holds from one date until another (either may be open)."""
+
+    title: Localized | None = None
+    """The office, per language."""
+    office: Localized | None = None
+    """The office as a salutation names it, per language: French Ministre."""
+    organization: Localized | None = None
+    """The organization of the office."""
+    address: Address | None = None
+    """The office's address."""
+    email: str | None = None
+    """The office's address for mail."""
+    honorific: Localized | None = None
+    """An honorific that comes with the office: Ambassador, Minister."""
+    start: Annotated[datetime.date | None, BeforeValidator(iso_date)] = Field(
+        default=None, alias="from"
+    )
+    """The first day in office, YYYY-MM-DD; leave it out when it does not matter."""
+    until: Annotated[datetime.date | None, BeforeValidator(iso_date)] = None
+    """The last day in office, YYYY-MM-DD; leave it out while the office is held."""
+
+    @model_validator(mode="after")
+    def _in_order(self) -> PersonRole:
+        if self.start is not None and self.until is not None and self.until < self.start:
+            raise ValueError(f"until: {self.until} is before from: {self.start}")
+        return self
+
+    def held_on(self, date: datetime.date) -> bool:
+        """Whether the office is held on ``date`` (its first and last days included)."""
+        return (self.start is None or self.start <= date) and (
+            self.until is None or date <= self.until
+        )
 
 
 class Person(StrictModel):
@@ -190,6 +211,13 @@ class Person(StrictModel):
     signature: str | None = None
     """A signatory's signature, a PNG, JPEG or SVG image in assets/:
     assets/signatures/oxman.png."""
+    data: dict[str, Any] = {}
+    """Facts about this person for templates, as recipient.data.KEY: numbers, dates
+    (YYYY-MM-DD), text, {lang: text}."""
+    roles: list[PersonRole] = []
+    """Offices over time, each with from/until dates: a letter uses the one held on its
+    date, and this person's own title, office, organization, address, email and honorific
+    are the default for what the role leaves out."""
 
     @field_validator("languages")
     @classmethod
@@ -206,26 +234,39 @@ class Person(StrictModel):
                 )
         return value
 
-    @field_validator("id")
+    _id_is_safe = field_validator("id")(check_person_id)
+
+    @model_validator(mode="before")
     @classmethod
-    def _id_is_safe(cls, value: str) -> str:
-        if not PERSON_ID.fullmatch(value):
-            raise ValueError(
-                f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_' "
-                "(it becomes a file name)"
-            )
-        if is_device_name(value):
-            raise ValueError(
-                f"{value!r} cannot be an id: Windows keeps it for a device, so no file can "
-                "have that name"
-            )
-        return value
+    def _tidy(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        # Facts may be Markdown of several lines.
+        return {key: tidy_text(item, keep_lines=key == "data") for key, item in value.items()}
 
     @field_validator("salutation", "closing")
     @classmethod
     def _override_languages(cls, value: dict[str, str]) -> dict[str, str]:
         check_language_tags(list(value))
         return value
+
+    def role_on(self, date: datetime.date) -> int | None:
+        """The index of the role held on ``date``: of several, the one begun last."""
+        held = [index for index, role in enumerate(self.roles) if role.held_on(date)]
+        return max(
+            held, key=lambda index: self.roles[index].start or datetime.date.min, default=None
+        )
+
+    def in_role(self, index: int) -> Person:
+        """This person as the role ``index`` makes them: its fields over their own."""
+        role = self.roles[index]
+        return self.model_copy(
+            update={
+                name: getattr(role, name)
+                for name in OFFICE_FIELDS
+                if getattr(role, name) is not None
+            }
+        )
 
     @property
     def full_name(self) -> str:
@@ -242,8 +283,6 @@ class Roster(StrictModel):
 
     people: list[Person] = Field(min_length=1)
     """The people of this roster."""
-
-    _tidy = model_validator(mode="before")(tidy_text)
 
 
 class Sender(StrictModel):
@@ -264,147 +303,3 @@ class Sender(StrictModel):
     """The letterhead's logo, a PNG, JPEG or SVG image in assets/: assets/logo.svg."""
 
     _tidy = model_validator(mode="before")(tidy_text)  # in letterforge.yaml, or a campaign
-
-
-@dataclass(frozen=True)
-class TagQuery:
-    """Select every person who has all of these tags, in roster order."""
-
-    tags: tuple[str, ...]
-
-    def matches(self, person: Person) -> bool:
-        return all(tag in person.tags for tag in self.tags)
-
-
-Selector = str | TagQuery
-
-
-def _parse_selector(value: Any) -> Selector:
-    if isinstance(value, str) and PERSON_ID.fullmatch(value):
-        return value
-    if isinstance(value, dict) and set(value) == {"tags"}:
-        tags = value["tags"]
-        if isinstance(tags, str):
-            tags = [tags]
-        if isinstance(tags, list) and tags and all(isinstance(tag, str) for tag in tags):
-            return TagQuery(tuple(tags))
-    raise ValueError(
-        f"expected a person id or a tag query such as {{tags: [governor]}}, not {value!r}"
-    )
-
-
-def _parse_selectors(value: Any) -> list[Selector]:
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        raise ValueError("name at least one person")
-    return [_parse_selector(item) for item in items]
-
-
-def _parse_ids(value: Any) -> list[str]:
-    if value is None:  # `cc:` left empty means nobody
-        return []
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if not (isinstance(item, str) and PERSON_ID.fullmatch(item)):
-            raise ValueError(f"expected a person id, not {item!r}")
-    return items
-
-
-def _parse_signatories(value: Any) -> list[str]:
-    ids = _parse_ids(value)
-    if not ids:
-        raise ValueError("name at least one signatory")
-    return ids
-
-
-def resolve_scalars(value: Any, document: YamlDocument, path: YamlPath) -> Any:
-    """Give campaign variables YAML 1.2 core types: integers, true/false, and ISO dates.
-
-    Roster and campaign fields are typed by the model; ``vars`` are free-form, so their plain
-    strings are typed here, without YAML 1.1's surprises (``no`` stays text, ``06066`` too).
-    """
-    if isinstance(value, dict):
-        return {key: resolve_scalars(item, document, (*path, key)) for key, item in value.items()}
-    if isinstance(value, list):
-        return [resolve_scalars(item, document, (*path, i)) for i, item in enumerate(value)]
-    if not isinstance(value, str):
-        return value
-    if value in {"true", "false"}:
-        return value == "true"
-    # Longer digit strings are identifiers (a phone or account number), not numbers.
-    if re.fullmatch(r"-?(0|[1-9][0-9]{0,17})", value):
-        return int(value)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError as err:
-            raise ConfigError(
-                f"{format_field_path(path)}: {value!r} is not a valid date ({err})",
-                document.location(path),
-            ) from None
-    return value
-
-
-class Campaign(StrictModel):
-    """A file in ``campaigns/``: who gets which letter, in which languages, from whom."""
-
-    title: Localized
-    """The documents' title, per language."""
-    date: datetime.date
-    """The letter date, YYYY-MM-DD."""
-    template: Annotated[
-        str, WithJsonSchema({"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"})
-    ]
-    """The folder in templates/ with one letter.<lang>.md.j2 per language."""
-    languages: Annotated[list[str] | None, WithJsonSchema(LANGUAGES_SCHEMA)] = Field(
-        default=None, min_length=1
-    )
-    """Languages of this campaign (default: the settings' languages)."""
-    layout: Annotated[str | None, AfterValidator(check_layout_name)] = None
-    """Layout in templates/_layouts/ (default: the settings' layout)."""
-    subject: Localized | None = None
-    """Optional subject line, per language."""
-    reference: Localized | None = None
-    """Optional reference line, the sender's file number: ITI-2020-045, or per language."""
-    place: Localized | None = None
-    """Where the letter is written from, before the date (default: the sender's place);
-    languages without a value get the date alone."""
-    sender: Sender | None = None
-    """The letterhead's organization for this campaign (default: the settings' sender)."""
-    enclosures: list[Localized] = []
-    """What the letter encloses, one line each, per language."""
-    to: Annotated[
-        list[Selector], PlainValidator(_parse_selectors), WithJsonSchema(_SELECTORS_SCHEMA)
-    ]
-    """Who gets a letter, one each: person ids and tag queries such as {tags: [governor]}."""
-    cc: Annotated[list[str], PlainValidator(_parse_ids), WithJsonSchema(_IDS_SCHEMA)] = []
-    """Ids of the people in copy, in order."""
-    signatories: Annotated[
-        list[str], PlainValidator(_parse_signatories), WithJsonSchema(_SIGNATORIES_SCHEMA)
-    ] = Field(alias="from")
-    """Ids of the signatories, one or more."""
-    bundle: bool = False
-    """Also write one document per recipient with every language, each on a new page."""
-    vars: dict[str, Any] = {}
-    """Facts the templates use: numbers, dates (YYYY-MM-DD), text, {lang: text}."""
-
-    _languages = field_validator("languages")(check_language_tags)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _tidy(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        return {key: tidy_text(item, keep_lines=key == "vars") for key, item in value.items()}
-
-    @field_validator("template")
-    @classmethod
-    def _template_is_a_folder_name(cls, value: str) -> str:
-        return _check_file_name(value, "a template name: name a folder in templates/")
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _iso_date(cls, value: Any) -> Any:
-        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(f"{value!r} is not a date: write it as YYYY-MM-DD")
-        return value

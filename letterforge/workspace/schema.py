@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from letterforge.workspace.campaign import Campaign
 from letterforge.workspace.conventions import Conventions
-from letterforge.workspace.model import Campaign, Roster, StrictModel
+from letterforge.workspace.model import Roster, StrictModel
 from letterforge.workspace.settings import Settings
 
 SCHEMA_KINDS: dict[str, tuple[type[StrictModel], str]] = {
