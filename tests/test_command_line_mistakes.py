@@ -55,8 +55,8 @@ def assert_refused(example: Path, args: list[str], message: str) -> None:
             f"(did you mean 'essential-services-2020'?); {CAMPAIGNS}",
         ),
         (
-            ["build", "--only", "ebrard"],
-            "error: --only ebrard: no chosen campaign writes to 'ebrard'",
+            ["build", "--only", "alcocer"],
+            "error: --only alcocer: no chosen campaign writes to 'alcocer'",
         ),
     ],
 )

@@ -17,7 +17,7 @@ LETTERS = [
     ("essential-services-2020", "en", "romo"),
     ("essential-services-2020", "es", "romo"),
     ("usmca-review-2025", "en-US", "greer"),
-    ("usmca-review-2025", "es-MX", "ebrard-2025"),
+    ("usmca-review-2025", "es-MX", "ebrard"),
     ("usmca-review-2025", "fr-CA", "sidhu"),
     ("usmca-review-2025", "en-CA", "sidhu"),
 ]

@@ -22,7 +22,7 @@ USMCA = "usmca-review-2025"
 ESSENTIAL_FILES = [f"{ESSENTIAL}/{stem}.docx" for stem in ("bundle/romo", "en/romo", "es/romo")]
 USMCA_FILES = [
     f"{USMCA}/{stem}.docx"
-    for stem in ("bundle/sidhu", "en-CA/sidhu", "en-US/greer", "es-MX/ebrard-2025", "fr-CA/sidhu")
+    for stem in ("bundle/sidhu", "en-CA/sidhu", "en-US/greer", "es-MX/ebrard", "fr-CA/sidhu")
 ]
 EVERY_FILE = sorted(ESSENTIAL_FILES + USMCA_FILES)
 
@@ -177,7 +177,7 @@ def test_the_recipient_edit_is_in_the_rewritten_letter(docx_example: Path) -> No
 def test_letters_that_left_the_campaign_are_removed(docx_example: Path) -> None:
     replace_in(
         docx_example / f"campaigns/{USMCA}.yaml",
-        "to: [greer, ebrard-2025, sidhu]",
+        "to: [greer, ebrard, sidhu]",
         "to: [greer, sidhu]",
     )
     replace_in(docx_example / f"campaigns/{ESSENTIAL}.yaml", "bundle: true", "bundle: false")
@@ -236,24 +236,24 @@ def test_a_letter_that_cannot_be_written_is_reported_and_the_rest_are_written(
     example: Path,
 ) -> None:
     # A folder where one letter's PDF should go: that letter fails, the others do not.
-    (example / f"build/{USMCA}/es-MX/ebrard-2025.pdf").mkdir(parents=True)
+    (example / f"build/{USMCA}/es-MX/ebrard.pdf").mkdir(parents=True)
     result = run(example, "build", "--jobs", "2")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"build/{USMCA}/es-MX/ebrard-2025.pdf: error: the letter to ebrard-2025 in Spanish "
+        f"build/{USMCA}/es-MX/ebrard.pdf: error: the letter to ebrard in Spanish "
         "(es-MX) was not written: cannot write it: Is a directory"
     ]
     assert f"{USMCA}: 9 files in build/{USMCA}/: 9 written, 1 not written" in result.stdout
     assert len(letters(example)) == 15
     manifest = json.loads((example / f"build/{USMCA}/manifest.json").read_text())
-    assert "es-MX/ebrard-2025.pdf" not in manifest["outputs"]
+    assert "es-MX/ebrard.pdf" not in manifest["outputs"]
     assert manifest["inputs"] is None  # not complete: the next build looks at every file
     # Once the folder is gone, the next build writes that letter and nothing else.
-    (example / f"build/{USMCA}/es-MX/ebrard-2025.pdf").rmdir()
+    (example / f"build/{USMCA}/es-MX/ebrard.pdf").rmdir()
     again = run(example, "build", "-v")
     assert again.exit_code == 0, again.output
-    assert written(again.stdout) == [f"{USMCA}/es-MX/ebrard-2025.pdf"]
-    assert "Ebrard" in "".join(pdf_pages(example / f"build/{USMCA}/es-MX/ebrard-2025.pdf"))
+    assert written(again.stdout) == [f"{USMCA}/es-MX/ebrard.pdf"]
+    assert "Ebrard" in "".join(pdf_pages(example / f"build/{USMCA}/es-MX/ebrard.pdf"))
 
 
 NO_OP_PROBE = """
@@ -329,7 +329,7 @@ def test_a_stale_letter_someone_already_deleted_or_edited_is_left_alone(docx_exa
     edited = docx_example / f"build/{USMCA}/en-US/greer.docx"
     edited.write_bytes(edited.read_bytes() + b"\0")  # someone's last edits in Word
     replace_in(
-        docx_example / f"campaigns/{USMCA}.yaml", "to: [greer, ebrard-2025, sidhu]", "to: [sidhu]"
+        docx_example / f"campaigns/{USMCA}.yaml", "to: [greer, ebrard, sidhu]", "to: [sidhu]"
     )
     again = run(docx_example, "build", "--format", "docx")
     assert again.exit_code == 0, again.output
@@ -514,14 +514,14 @@ def test_an_edited_letter_of_someone_who_left_and_came_back_is_kept(docx_example
     letter = docx_example / f"build/{USMCA}/en-US/greer.docx"
     edit_in_word(letter, "P.S. Handed over in person.")
     campaign = docx_example / f"campaigns/{USMCA}.yaml"
-    replace_in(campaign, "to: [greer, ebrard-2025, sidhu]", "to: [ebrard-2025, sidhu]")
+    replace_in(campaign, "to: [greer, ebrard, sidhu]", "to: [ebrard, sidhu]")
     left = run(docx_example, "build", "--format", "docx")
     assert left.exit_code == 0, left.output
     assert left.stderr.splitlines() == [
         f"build/{USMCA}/en-US/greer.docx: warning: edited since letterforge wrote it; kept, "
         "though its letter is no longer part of the campaign"
     ]
-    replace_in(campaign, "to: [ebrard-2025, sidhu]", "to: [greer, ebrard-2025, sidhu]")
+    replace_in(campaign, "to: [ebrard, sidhu]", "to: [greer, ebrard, sidhu]")
     back = run(docx_example, "build", "--format", "docx")
     assert back.exit_code == 0, back.output
     assert "greer.edited.docx" in back.stderr
@@ -543,8 +543,8 @@ def test_a_thumbnails_link_out_of_build_is_refused_before_anything_is_removed(
     (folder / "thumbnails").symlink_to(victim)
     replace_in(
         workspace / f"campaigns/{USMCA}.yaml",
-        "to: [greer, ebrard-2025, sidhu]",
-        "to: [ebrard-2025, sidhu]",
+        "to: [greer, ebrard, sidhu]",
+        "to: [ebrard, sidhu]",
     )
     result = run(workspace, "build", "--format", "pdf")
     assert result.exit_code == 1

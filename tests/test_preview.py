@@ -34,7 +34,7 @@ def test_preview_names_what_it_cannot_find(example: Path) -> None:
     nobody = run(example, "preview", USMCA, "--to", "romo")
     assert nobody.exit_code == 1
     assert nobody.stderr == (
-        f"error: --to romo: {USMCA} does not write to 'romo'; it writes to greer, ebrard-2025, "
+        f"error: --to romo: {USMCA} does not write to 'romo'; it writes to greer, ebrard, "
         "sidhu\n"
     )
     no_language = run(example, "preview", USMCA, "--to", "greer", "--lang", "fr")
@@ -48,9 +48,9 @@ def test_preview_html_is_one_self_contained_page(example: Path) -> None:
     from tests.test_images import add_images
 
     add_images(example)
-    result = run(example, "preview", USMCA, "--to", "ebrard-2025", "--html")
+    result = run(example, "preview", USMCA, "--to", "ebrard", "--html")
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"build/{USMCA}/preview/es-MX/ebrard-2025.html\n"
+    assert result.stdout == f"build/{USMCA}/preview/es-MX/ebrard.html\n"
     page = (example / result.stdout.strip()).read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="es-MX">' in page

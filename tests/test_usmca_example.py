@@ -45,7 +45,7 @@ LETTERS = {
         "Letter Enclosures": "Enclosure:\n"
         "Joint statement of AMITI, ITI and TECHNATION on the USMCA joint review",
     },
-    ("ebrard-2025", "es-MX"): {
+    ("ebrard", "es-MX"): {
         "Letter Date": "Ciudad de México, a 1 de julio de 2025",
         "Letter Address": "Marcelo Ebrard Casaubón\nSecretario de Economía\n"
         "Secretaría de Economía\nCalle Pachuca 189\nColonia Condesa\n06140 Ciudad de México",
@@ -105,8 +105,8 @@ def test_every_minister_gets_exactly_their_languages(built_example: Path) -> Non
         "en-CA/sidhu.pdf",
         "en-US/greer.docx",
         "en-US/greer.pdf",
-        "es-MX/ebrard-2025.docx",
-        "es-MX/ebrard-2025.pdf",
+        "es-MX/ebrard.docx",
+        "es-MX/ebrard.pdf",
         "fr-CA/sidhu.docx",
         "fr-CA/sidhu.pdf",
     ]
@@ -141,7 +141,7 @@ def test_each_letter_has_its_languages_forms(built_example: Path, person: str, l
 def test_the_prose_names_the_agreement_and_dates_as_each_country_does(
     built_example: Path, lang: str, agreement: str, dates: list[str]
 ) -> None:
-    person = {"en-US": "greer", "es-MX": "ebrard-2025"}.get(lang, "sidhu")
+    person = {"en-US": "greer", "es-MX": "ebrard"}.get(lang, "sidhu")
     body = [
         text
         for style, text in docx_paragraphs(build_dir(built_example) / lang / f"{person}.docx")
