@@ -407,7 +407,7 @@ def test_a_broken_roster_leaves_campaigns_and_templates_checked(example: Path) -
     )
     result = run(example, "check")
     assert result.stdout.splitlines() == [
-        "recipients/mexico-federal.yaml:39:13: error: people[4].gender: 'female' is not one of "
+        "recipients/mexico-federal.yaml:50:13: error: people[4].gender: 'female' is not one of "
         "'m', 'f' or 'x'",
         "templates/essential-services/letter.es.md.j2:11: error: undefined variable: 'firma' "
         "is not defined",

@@ -116,11 +116,13 @@ def plan_campaigns(
     plans = {}
     for campaign in campaigns:
         plan = plans[campaign.name] = _open_campaign(root, campaign, result)
-        # The campaign file without its to: list, whose entries each concern one recipient:
-        # editing one recipient's entry rewrites only that recipient's letters.
+        # The campaign file without its to: list, whose entries each concern one recipient
+        # (editing one recipient's entry rewrites only that recipient's letters), and without
+        # bundle:, which decides which documents there are, not what any of them says.
+        own = campaign.campaign.model_dump(mode="json", by_alias=True, exclude={"to", "bundle"})
         shared = digest(
             base,
-            _canonical(campaign.campaign.model_dump(mode="json", by_alias=True, exclude={"to"})),
+            _canonical(own),
             *sorted(_person_data(record) for record in (*campaign.cc, *campaign.signatories)),
         )
         people = {record.person.id: _person_data(record) for record in campaign.recipients}
