@@ -34,8 +34,7 @@ def test_preview_names_what_it_cannot_find(example: Path) -> None:
     nobody = run(example, "preview", USMCA, "--to", "romo")
     assert nobody.exit_code == 1
     assert nobody.stderr == (
-        f"error: --to romo: {USMCA} does not write to 'romo'; it writes to greer, ebrard, "
-        "sidhu\n"
+        f"error: --to romo: {USMCA} does not write to 'romo'; it writes to greer, ebrard, sidhu\n"
     )
     no_language = run(example, "preview", USMCA, "--to", "greer", "--lang", "fr")
     assert no_language.exit_code == 1
