@@ -377,8 +377,9 @@ def test_included_templates_are_scanned_too(example: Path) -> None:
     result = run(example, "check", "-q")
     assert result.stdout == (
         "templates/essential-services/closing.md.j2:1: error: undefined variable: 'pronoun' "
-        "is not defined (there is: address, data, email, family, full_name, gender, given, honorific, "
-        "id, languages, office, organization, salutation, signature, surname, tags, title)\n"
+        "is not defined (there is: address, data, email, family, full_name, gender, given, "
+        "honorific, id, languages, office, organization, salutation, signature, surname, tags, "
+        "title)\n"
     )
 
 
