@@ -2,7 +2,8 @@
 
 Every recipient gets the essential-services letter in English and Spanish (two pages each, like
 the example), with the example's CC list and signatory. Names and titles vary per recipient, so
-no two letters are the same.
+no two letters are the same; each recipient has facts (``data``) and two offices (``roles``),
+the letter's from the second.
 """
 
 from __future__ import annotations
@@ -27,13 +28,18 @@ def recipient_yaml(number: int) -> str:
         f"    name: {{given: {given}, family: {family}}}\n"
         f"    gender: {'f' if female else 'm'}\n"
         f"    honorific: {{en: {'Ms.' if female else 'Mr.'}, es: Lic.}}\n"
-        f"    title:\n"
-        f"      en: Secretary of Economic Development of {state} (office {number})\n"
-        f"      es: {'Secretaria' if female else 'Secretario'} de Desarrollo Económico "
-        f"de {state} (oficina {number})\n"
         f"    address:\n"
         f"      locality: {{en: {state}, es: {state}}}\n"
         f"    tags: [state]\n"
+        f"    data: {{state: {state}, office: {number}, since: 2019-01-{number % 28 + 1:02d}}}\n"
+        f"    roles:\n"
+        f"      - title: {{en: Under Secretary of {state}, es: Subsecretario de {state}}}\n"
+        f"        until: 2018-12-31\n"
+        f"      - title:\n"
+        f"          en: Secretary of Economic Development of {state} (office {number})\n"
+        f"          es: {'Secretaria' if female else 'Secretario'} de Desarrollo Económico "
+        f"de {state} (oficina {number})\n"
+        f"        from: 2019-01-01\n"
     )
 
 
