@@ -225,18 +225,69 @@ def check(
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["settings", "roster", "campaign", "locale"]))
+@click.argument(
+    "kind", type=click.Choice(["settings", "roster", "campaign", "locale", "import-map"])
+)
 def schema(kind: str) -> None:
-    """Print the JSON Schema of letterforge.yaml, rosters, campaigns or locale files.
+    """Print the JSON Schema of letterforge.yaml, rosters, campaigns, locale or map files.
 
     KIND is settings (letterforge.yaml), roster (recipients/*.yaml), campaign
-    (campaigns/*.yaml) or locale (locales/*.yaml).
+    (campaigns/*.yaml), locale (locales/*.yaml) or import-map (the --map file of import).
     """
     import json
 
     from letterforge.workspace.schema import json_schema
 
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
+@cli.command(name="import")
+@click.argument(
+    "source", metavar="FILE", type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
+@click.option(
+    "--map",
+    "map_path",
+    required=True,
+    metavar="MAP.yaml",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Which column holds which field of a person (see: letterforge schema import-map).",
+)
+@click.option(
+    "--into",
+    required=True,
+    metavar="recipients/NAME.yaml",
+    help="The roster to write, or to merge into when it exists.",
+)
+@click.option("--sheet", metavar="NAME", help="The sheet of a workbook (default: the first).")
+@click.option(
+    "--dry-run", is_flag=True, help="Write nothing; print the change to the roster as a diff."
+)
+@click.pass_obj
+def import_command(
+    options: Options,
+    source: Path,
+    map_path: Path,
+    into: str,
+    sheet: str | None,
+    dry_run: bool,
+) -> None:
+    """Import the people of a spreadsheet, FILE (.csv or .xlsx), into a roster.
+
+    People are matched by id: a person the roster has is updated (fields and comments
+    written by hand are kept), a new one is added, and one the sheet lacks is reported and
+    kept. Every problem is reported at its cell, and a file with any problem writes nothing.
+    """
+    from letterforge.commands.importing import import_roster
+
+    result = import_roster(
+        _root(options), source, map_path=map_path, into=into, sheet=sheet, dry_run=dry_run
+    )
+    for line in result.diff:
+        click.echo(line)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    click.echo(result.summary(), err=True)
 
 
 @cli.command(name="list")
