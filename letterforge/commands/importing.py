@@ -94,6 +94,8 @@ class _Row:
     location: CellLocation
     person: dict[str, Any] = field(default_factory=dict)
     origins: dict[YamlPath, Location] = field(default_factory=dict)
+    failed: list[YamlPath] = field(default_factory=list)
+    """The fields whose cells had a problem, already reported."""
 
 
 def import_roster(
@@ -213,6 +215,7 @@ def _read_people(
                     _take(row, target, cell, cell_location)
                 except ValueError as err:
                     problems.append(ConfigError(f"{target.key}: {err}", cell_location))
+                    row.failed.append(target.path)
         for target, value in loaded.constants:
             _put_constant(row, target, value, loaded.location("constants", target.key))
         rows.append(row)
@@ -227,6 +230,8 @@ def _read_people(
     for row in rows:
         row.person = _ordered(row.person, ())
         for loc, message in person_problems(row.person):
+            if any(loc[: len(path)] == path or path[: len(loc)] == loc for path in row.failed):
+                continue  # the cell's problem is reported
             where: Location = _origin(row.origins, loc) or row.location
             problems.append(ConfigError(f"{format_field_path(loc)}: {message}", where))
     if problems:

@@ -94,8 +94,8 @@ def assign_ids(
             problems.append(ConfigError(message, entry.id_cell))
         elif person_id in elsewhere:
             message = (
-                f"id: {person_id!r} is already a person's in {elsewhere[person_id]} (ids are "
-                "unique across rosters)"
+                f"id: {person_id!r} is already the id of a person in {elsewhere[person_id]}: "
+                "ids are unique across rosters"
             )
             problems.append(ConfigError(message, entry.id_cell))
         first.setdefault(person_id, entry.id_cell)

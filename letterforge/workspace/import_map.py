@@ -105,9 +105,14 @@ def field_target(key: str) -> FieldTarget:
     if key in ("name", "address"):
         inner = "given, name.family" if key == "name" else "locality, address.lines"
         raise ValueError(f"{key!r} is in parts: map {key}.{inner} ...")
+    hint = ""
+    if field and LANGUAGE_TAG.fullmatch(language):  # titel.es: did you mean 'title.es'?
+        hint = did_you_mean(field, (*LOCALIZED_FIELDS, *PER_LANGUAGE_FIELDS))
+        hint = hint.replace("'?)", f".{language}'?)")
+    hint = hint or did_you_mean(key, ALL_FIELDS)
     raise ValueError(
-        f"{key!r} is not a field of a person{did_you_mean(key, ALL_FIELDS)}; a column that "
-        f"is no field can be data.{key.replace('.', '_')}"
+        f"{key!r} is not a field of a person{hint}; a column that is no field can be "
+        f"data.{key.replace('.', '_')}"
     )
 
 
