@@ -256,7 +256,7 @@ def _take(row: _Row, target: FieldTarget, cell: CellValue, where: CellLocation) 
         text = _text(cell)
         pattern = LIST_SEPARATORS[target.key]
         items = [item.strip() for item in re.split(pattern, text) if item.strip()]
-        value = [*row.person.get(target.key, []), *items]
+        value = [*_get(row.person, target.path, []), *items]  # several columns: all
     else:
         value = _text(cell)
         if target.key == "gender":
@@ -276,6 +276,15 @@ def _put_constant(row: _Row, target: FieldTarget, value: Any, where: Location) -
         return
     _put(row.person, target.path, copy.deepcopy(value))
     row.origins[target.path] = where
+
+
+def _get(person: dict[str, Any], path: tuple[str, ...], default: Any) -> Any:
+    node: Any = person
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return default
+        node = node[key]
+    return node
 
 
 def _put(person: dict[str, Any], path: tuple[str, ...], value: Any) -> None:

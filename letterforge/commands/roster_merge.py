@@ -29,6 +29,12 @@ FIELD_ORDER: dict[tuple[str, ...], list[str]] = {
     ("address",): list(Address.model_fields),
 }
 FLOW_WIDTH = 80  # a mapping of texts no longer than this is written on one line
+# Plain words YAML 1.2 reads as numbers, true/false or null (editors, ruamel.yaml), which
+# libyaml, reading YAML 1.1, would leave unquoted: 08 is text in 1.1 and the number 8 in 1.2.
+YAML_1_2_NOT_TEXT = re.compile(
+    r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|~|null|Null|NULL"
+)
 Change = tuple[tuple[str, ...], Any, bool]  # the path, the new value, whether to add to a list
 
 
@@ -286,8 +292,14 @@ def _styled_dumper() -> Any:
     def sequence(dumper: Any, data: Any) -> Any:
         return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
 
+    def text(dumper: Any, data: str) -> Any:
+        if YAML_1_2_NOT_TEXT.fullmatch(data):
+            return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+        return dumper.represent_str(data)
+
     StyledDumper.add_representer(CommentedMap, mapping)
     StyledDumper.add_representer(CommentedSeq, sequence)
+    StyledDumper.add_representer(str, text)
     return StyledDumper
 
 
