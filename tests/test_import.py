@@ -461,3 +461,47 @@ def test_schema_of_the_map_file(here: Path) -> None:
     assert list(validator.iter_errors({**good, "constant": {}}))
     description = schema["properties"]["columns"]["description"]
     assert description.startswith("Person fields and the header of the column")
+
+
+TRICKY = [
+    "no", "yes", "on", "y", "~", "null", "NULL", "06066", "1e3", "0x1F", ".inf", "1_000",
+    "12:30", "2020-01-01 10:00", "a: b", "a #b", "#x", "- x", "? x", "@home", "`x`", "x, y",
+    "[x]", "{x}", "=", "<<", "!tag", "&anchor", "*alias", "|", ">", "%x", "'q'", '"q"',
+    "O'Brien", "100%", "café", "Ñoño Núñez", "line one\nline two",
+]  # fmt: skip
+
+
+def test_texts_that_yaml_would_misread_are_written_to_read_back_as_themselves(
+    here: Path,
+) -> None:
+    """Every text of a new entry reads back as written, with letterforge's reader, with
+    YAML 1.1 (PyYAML) and with YAML 1.2 (ruamel.yaml, as editors read it)."""
+    import csv
+
+    import yaml
+    from ruamel.yaml import YAML
+
+    from letterforge.workspace.yamlio import load_yaml_file
+
+    with (here / "officials.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["Nombre", "Apellidos", "Nota"])
+        for number, text in enumerate(TRICKY):
+            writer.writerow([text.replace("\n", " "), f"Ruiz {number}", text])
+    (here / "map.yaml").write_text(
+        "columns:\n  name.given: Nombre\n  name.family: Apellidos\n  data.note: Nota\n",
+        encoding="utf-8",
+    )
+    code, _, err = import_(
+        here, "officials.csv", "--map", "map.yaml", "--into", "recipients/governors.yaml"
+    )
+    assert code == 0, err
+    path = here / "workspace/recipients/governors.yaml"
+    ours = load_yaml_file(path, here / "workspace").data["people"]
+    yaml_1_1 = yaml.safe_load(path.read_text(encoding="utf-8"))["people"]
+    yaml_1_2 = YAML(typ="rt").load(path.read_text(encoding="utf-8"))["people"]
+    for number, text in enumerate(TRICKY):
+        given = " ".join(text.split())
+        for people in (ours, yaml_1_1, yaml_1_2):
+            assert people[number]["name"]["given"] == given
+            assert people[number]["data"]["note"] == text

@@ -253,7 +253,7 @@ def _take(row: _Row, target: FieldTarget, cell: CellValue, where: CellLocation) 
     if target.kind == "data":
         value: Any = _data_value(cell)
     elif target.kind == "list":
-        text = _text(cell)
+        text = _text(cell, keep_lines=target.key == "address.lines")
         pattern = LIST_SEPARATORS[target.key]
         items = [item.strip() for item in re.split(pattern, text) if item.strip()]
         value = [*_get(row.person, target.path, []), *items]  # several columns: all
@@ -294,8 +294,9 @@ def _put(person: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node[path[-1]] = value
 
 
-def _text(cell: CellValue) -> str:
-    """A cell as text: numbers as written (a workbook's 6066.0 as 6066), text tidied."""
+def _text(cell: CellValue, *, keep_lines: bool = False) -> str:
+    """A cell as text: numbers as written (a workbook's 6066.0 as 6066), text tidied (on one
+    line, unless ``keep_lines``)."""
     if isinstance(cell, bool):
         raise ValueError(f"expected text, not {'TRUE' if cell else 'FALSE'}")
     if isinstance(cell, int):
@@ -304,7 +305,7 @@ def _text(cell: CellValue) -> str:
         return str(int(cell)) if cell.is_integer() else str(cell)
     if not isinstance(cell, str):
         raise ValueError(f"expected text, not the date or time {_shown(cell)}")
-    text: str = tidy_text(cell, keep_lines=True)
+    text: str = tidy_text(cell, keep_lines=keep_lines)
     forbidden = FORBIDDEN_CHARACTERS.search(text)
     if forbidden:
         raise ValueError(forbidden_character_message(forbidden.group()))
@@ -335,7 +336,7 @@ def _data_value(cell: CellValue) -> Any:
     if isinstance(cell, float) and cell.is_integer():
         return int(cell)
     try:
-        return resolve_scalars(_text(cell), YamlDocument("", None), ())
+        return resolve_scalars(_text(cell, keep_lines=True), YamlDocument("", None), ())
     except ConfigError as err:
         raise ValueError(err.message.removeprefix(": ")) from None
 

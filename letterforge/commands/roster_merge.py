@@ -10,7 +10,6 @@ roster takes some fifteen seconds.
 from __future__ import annotations
 
 import datetime
-import functools
 import io
 import itertools
 import re
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from letterforge.commands.roster_text import is_flow, person_entry
 from letterforge.errors import ConfigError, Location, relative_path
 from letterforge.workspace.model import Address, Name, Person
 from letterforge.workspace.yamlio import YamlDocument, format_field_path, load_yaml_file
@@ -28,13 +28,6 @@ FIELD_ORDER: dict[tuple[str, ...], list[str]] = {
     ("name",): list(Name.model_fields),
     ("address",): list(Address.model_fields),
 }
-FLOW_WIDTH = 80  # a mapping of texts no longer than this is written on one line
-# Plain words YAML 1.2 reads as numbers, true/false or null (editors, ruamel.yaml), which
-# libyaml, reading YAML 1.1, would leave unquoted: 08 is text in 1.1 and the number 8 in 1.2.
-YAML_1_2_NOT_TEXT = re.compile(
-    r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|~|null|Null|NULL"
-)
 Change = tuple[tuple[str, ...], Any, bool]  # the path, the new value, whether to add to a list
 
 
@@ -125,7 +118,7 @@ def merge_people(roster: Roster, imported: list[dict[str, Any]]) -> Merged:
     spaced = len(roster.starts) < 2 or not lines[roster.starts[1] - 1].strip()
     text = "".join(head) + "".join("".join(chunk) for chunk in chunks)
     for person in new_people:
-        text += ("\n" if spaced and not text.endswith("people:\n") else "") + new_entry(
+        text += ("\n" if spaced and not text.endswith("people:\n") else "") + person_entry(
             person, dash
         )
     result.text = text
@@ -241,15 +234,14 @@ def _insert(node: Any, key: str, value: Any, path: tuple[str, ...]) -> None:
 
 
 def styled(value: Any) -> Any:
-    """``value`` as ruamel.yaml structures in the house style: lists and short mappings of
-    texts on one line (``name: {given: Ana, family: Ruiz}``), others as blocks."""
+    """``value`` as ruamel.yaml structures in the style of a new entry
+    (:func:`~letterforge.commands.roster_text.person_entry`): lists and short mappings of
+    texts on one line, the rest as blocks."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(value, dict):
         mapping = CommentedMap((key, styled(item)) for key, item in value.items())
-        scalars = not any(isinstance(item, dict | list) for item in value.values())
-        width = sum(len(str(key)) + len(_scalar_text(item)) + 4 for key, item in value.items())
-        if scalars and width <= FLOW_WIDTH:
+        if is_flow(value):
             mapping.fa.set_flow_style()
         return mapping
     if isinstance(value, list):
@@ -257,50 +249,6 @@ def styled(value: Any) -> Any:
         sequence.fa.set_flow_style()
         return sequence
     return value
-
-
-def new_entry(person: dict[str, Any], dash: int) -> str:
-    """A new person's entry, its dash at column ``dash``, written with libyaml (some fifty
-    times faster than ruamel.yaml) in the style :func:`styled` gives."""
-    import yaml
-
-    text: str = yaml.dump(
-        [styled(person)],
-        Dumper=_styled_dumper(),
-        allow_unicode=True,
-        sort_keys=False,
-        width=4096,
-        default_flow_style=False,
-    )
-    return "".join(" " * dash + line for line in text.splitlines(keepends=True))
-
-
-@functools.cache
-def _styled_dumper() -> Any:
-    """libyaml's safe dumper, writing ruamel.yaml's structures in the flow style they carry."""
-    import yaml
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    class StyledDumper(yaml.CSafeDumper):
-        pass
-
-    def mapping(dumper: Any, data: Any) -> Any:
-        return dumper.represent_mapping(
-            "tag:yaml.org,2002:map", data.items(), flow_style=bool(data.fa.flow_style())
-        )
-
-    def sequence(dumper: Any, data: Any) -> Any:
-        return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
-
-    def text(dumper: Any, data: str) -> Any:
-        if YAML_1_2_NOT_TEXT.fullmatch(data):
-            return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
-        return dumper.represent_str(data)
-
-    StyledDumper.add_representer(CommentedMap, mapping)
-    StyledDumper.add_representer(CommentedSeq, sequence)
-    StyledDumper.add_representer(str, text)
-    return StyledDumper
 
 
 def missing_message(roster: Roster, index: int, source: str) -> tuple[Location, str]:

@@ -197,13 +197,27 @@ def _read_workbook(path: Path, shown: str, name: str | None) -> Sheet:
     values = open_book(data_only=True)
     try:
         name = _sheet_name(values.sheetnames, name, shown)
-        formulas = open_book(data_only=False)
-        try:
-            return _read_sheet(values[name], formulas[name], Sheet(shown, name))
-        finally:
-            formulas.close()
+        rows = _rows(values[name], Sheet(shown, name))
     finally:
         values.close()
+    formulas: list[tuple[Any, ...]] = []
+    # A cell without a value may hold a formula whose value was never saved: only the file
+    # read again, formulas instead of values, tells. A sheet with no such cell is read once.
+    if any(value is None or value in EXCEL_ERRORS for row in rows for value in row):
+        book = open_book(data_only=False)
+        try:
+            formulas = _rows(book[name], Sheet(shown, name))
+        finally:
+            book.close()
+    sheet = Sheet(shown, name)
+    for number, row in enumerate(rows, start=1):
+        written = formulas[number - 1] if number <= len(formulas) else ()
+        cells = [
+            _cell(value, written[index] if index < len(written) else None)
+            for index, value in enumerate(row)
+        ]
+        _add_row(sheet, number, tuple(cells))
+    return sheet
 
 
 def _sheet_name(names: list[str], wanted: str | None, shown: str) -> str:
@@ -221,27 +235,20 @@ def _sheet_name(names: list[str], wanted: str | None, shown: str) -> str:
     return wanted
 
 
-def _read_sheet(values: Any, formulas: Any, sheet: Sheet) -> Sheet:
-    """Each row of the sheet: its values, and where a value is missing, whether the cell
-    holds a formula (the same file read again, formulas instead of their values)."""
-    if not hasattr(values, "iter_rows"):
+def _rows(worksheet: Any, sheet: Sheet) -> list[tuple[Any, ...]]:
+    """Every row of a worksheet, from the first, as values."""
+    if not hasattr(worksheet, "iter_rows"):
         raise ConfigError("is a chart, not a sheet of cells", sheet.location())
     # A file's own note of its used range can be wrong: read every row there is.
-    values.reset_dimensions()
-    formulas.reset_dimensions()
-    rows = zip(
-        values.iter_rows(values_only=True), formulas.iter_rows(values_only=True), strict=False
-    )
-    for number, (row, formula_row) in enumerate(rows, start=1):
-        cells: list[CellValue] = []
-        for index, value in enumerate(row):
-            written = formula_row[index] if index < len(formula_row) else None
-            is_formula = isinstance(written, str) and written.startswith("=")
-            if isinstance(written, str) and is_formula and (value is None or value in EXCEL_ERRORS):
-                cells.append(BrokenFormula(written, value))
-            elif isinstance(value, str):
-                cells.append(unicodedata.normalize("NFC", value) if value.strip() else None)
-            else:
-                cells.append(value)
-        _add_row(sheet, number, tuple(cells))
-    return sheet
+    worksheet.reset_dimensions()
+    return list(worksheet.iter_rows(values_only=True))
+
+
+def _cell(value: Any, written: Any) -> CellValue:
+    """A workbook cell's value, given what the cell holds (``written``, its formula if any)."""
+    is_formula = isinstance(written, str) and written.startswith("=")
+    if is_formula and (value is None or value in EXCEL_ERRORS):
+        return BrokenFormula(written, value)
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value) if value.strip() else None
+    return value  # type: ignore[no-any-return]
