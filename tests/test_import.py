@@ -373,45 +373,21 @@ def test_merging_into_a_hand_written_roster_changes_only_what_changed(tmp_path: 
     assert (checked.exit_code, checked.stdout) == (0, "")
 
 
-def test_the_installed_command_imports_and_reports_at_the_cell(here: Path) -> None:
+def installed(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``letterforge`` command, as a shell would."""
     letterforge = str(Path(sys.executable).parent / "letterforge")
+    return subprocess.run([letterforge, *args], capture_output=True, text=True, check=False)
+
+
+def test_the_installed_command_imports_and_reports_at_the_cell(here: Path) -> None:
     (here / "officials.csv").write_text(CSV, encoding="utf-8")
     (here / "map.yaml").write_text(MAP, encoding="utf-8")
-    done = subprocess.run(
-        [
-            letterforge,
-            "-C",
-            "workspace",
-            "import",
-            "officials.csv",
-            "--map",
-            "map.yaml",
-            "--into",
-            "recipients/governors.yaml",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    arguments = ["-C", "workspace", "import", "officials.csv", "--map", "map.yaml", "--into"]
+    done = installed(*arguments, "recipients/governors.yaml")
     assert (done.returncode, done.stdout) == (0, ""), done.stderr
     assert "  - id: juan-perez-2\n" in roster(here)
     (here / "officials.csv").write_text(CSV.replace("maria@", "maria@@"), encoding="utf-8")
-    failed = subprocess.run(
-        [
-            letterforge,
-            "-C",
-            "workspace",
-            "import",
-            "officials.csv",
-            "--map",
-            "map.yaml",
-            "--into",
-            "recipients/others.yaml",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    failed = installed(*arguments, "recipients/others.yaml")
     assert (failed.returncode, failed.stdout) == (1, "")
     assert failed.stderr == (
         "officials.csv:3:col 4: error: email: 'maria@@chihuahua.example.mx' is not an email "
