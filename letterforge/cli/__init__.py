@@ -241,38 +241,19 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
 
 
+_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
 @cli.command(name="import")
-@click.argument(
-    "source", metavar="FILE", type=click.Path(dir_okay=False, exists=True, path_type=Path)
-)
-@click.option(
-    "--map",
-    "map_path",
-    required=True,
-    metavar="MAP.yaml",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Which column holds which field of a person (see: letterforge schema import-map).",
-)
-@click.option(
-    "--into",
-    required=True,
-    metavar="recipients/NAME.yaml",
-    help="The roster to write, or to merge into when it exists.",
-)
+@click.argument("source", metavar="FILE", type=_FILE)
+@click.option("--map", "map_path", required=True, type=_FILE, help="Which column is which field.")
+@click.option("--into", required=True, metavar="recipients/NAME.yaml", help="The roster.")
 @click.option("--sheet", metavar="NAME", help="The sheet of a workbook (default: the first).")
-@click.option(
-    "--dry-run", is_flag=True, help="Write nothing; print the change to the roster as a diff."
-)
+@click.option("--dry-run", is_flag=True, help="Write nothing; print the change as a diff.")
 @click.pass_obj
-def import_command(
-    options: Options,
-    source: Path,
-    map_path: Path,
-    into: str,
-    sheet: str | None,
-    dry_run: bool,
-) -> None:
-    """Import the people of a spreadsheet, FILE (.csv or .xlsx), into a roster.
+def import_command(options: Options, /, source: Path, **choices: Any) -> None:
+    """Import the people of a spreadsheet, FILE (.csv or .xlsx), into a roster, through a map
+    file (see: letterforge schema import-map).
 
     People are matched by id: a person the roster has is updated (fields and comments
     written by hand are kept), a new one is added, and one the sheet lacks is reported and
@@ -280,14 +261,11 @@ def import_command(
     """
     from letterforge.commands.importing import import_roster
 
-    result = import_roster(
-        _root(options), source, map_path=map_path, into=into, sheet=sheet, dry_run=dry_run
-    )
+    result = import_roster(_root(options), source, **choices)
     for line in result.diff:
         click.echo(line)
-    for warning in result.warnings:
-        click.echo(str(warning), err=True)
-    click.echo(result.summary(), err=True)
+    for message in [*map(str, result.warnings), result.summary()]:
+        click.echo(message, err=True)
 
 
 @cli.command(name="list")
