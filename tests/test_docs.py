@@ -164,7 +164,7 @@ def test_readme_picture_is_the_first_page_of_the_example_letter(
     assert changed / (765 * 990) < 0.002, f"{changed} pixels differ: run make picture"
 
 
-IMPORT_SECTION = README.split("#### Rosters from spreadsheets: `letterforge import`", 1)[1].split(
+IMPORT_SECTION = README.split("### Rosters from spreadsheets: `letterforge import`", 1)[1].split(
     "\n### ", 1
 )[0]
 
