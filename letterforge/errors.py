@@ -8,6 +8,7 @@ as one line on stderr, by click at the CLI boundary.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,42 @@ class Location:
             if self.column is not None:
                 parts.append(str(self.column))
         return ":".join(parts)
+
+
+@dataclass(frozen=True)
+class CellLocation(Location):
+    """A place in a spreadsheet, named as its users name it: ``officials.xlsx:Gobernadores!G3``
+    in a workbook (``line`` is the row, ``column`` the column's number, from 1), and
+    ``officials.csv:14:col 7`` in a CSV file, which has no sheet. Sorted as any location."""
+
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.path}:{self.sheet}" if self.sheet else self.path
+        return f"{self.path}:{self.cell}"
+
+    @property
+    def cell(self) -> str:
+        """The place without the file: ``Gobernadores!G3``, ``Gobernadores!3:3`` (a row), or
+        ``14:col 7``."""
+        if self.sheet is None:
+            return f"{self.line}:col {self.column}" if self.column else str(self.line)
+        sheet = self.sheet
+        if not re.fullmatch(r"[^\W\d]\w*", sheet):  # Excel quotes such names: 'Hoja 1'!A1
+            sheet = "'" + sheet.replace("'", "''") + "'"
+        if self.column is None:
+            return f"{sheet}!{self.line}:{self.line}"
+        return f"{sheet}!{column_letters(self.column)}{self.line}"
+
+
+def column_letters(number: int) -> str:
+    """A spreadsheet column's letters: 1 → ``A``, 27 → ``AA``."""
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 Severity = Literal["error", "warning"]

@@ -176,3 +176,42 @@ def test_readme_picture_is_the_first_page_of_the_example_letter(
     difference = ImageChops.difference(committed, drawn)
     changed = sum(difference.histogram()[65:])  # pixels more than a quarter off
     assert changed / (765 * 990) < 0.002, f"{changed} pixels differ: run make picture"
+
+
+IMPORT_SECTION = README.split("### Rosters from spreadsheets: `letterforge import`", 1)[1].split(
+    "\n### ", 1
+)[0]
+
+
+def test_import_example_prints_what_the_readme_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's sheet and map, imported with --dry-run, print its diff and summary; the
+    map is also a valid map file, and the error lines it shows are those of the corpus."""
+    sheet = IMPORT_SECTION.split("```csv\n", 1)[1].split("```", 1)[0]
+    map_file = IMPORT_SECTION.split("```yaml\n", 1)[1].split("```", 1)[0]
+    diff = IMPORT_SECTION.split("```diff\n", 1)[1].split("```", 1)[0]
+    assert map_file.startswith("# governors.map.yaml:")
+    (tmp_path / "governors.csv").write_text(sheet, encoding="utf-8")
+    (tmp_path / "governors.map.yaml").write_text(map_file, encoding="utf-8")
+    workspace = make_workspace(tmp_path / "workspace", {})
+    monkeypatch.chdir(tmp_path)
+    arguments = documented_commands(IMPORT_SECTION, "import")[0]
+    assert arguments[1:] == ["governors.csv", "--map", "governors.map.yaml", "--into",
+                             "recipients/governors.yaml"]  # fmt: skip
+    result = run(workspace, *arguments, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == diff
+    summary = " ".join(result.stderr.split())
+    assert f"and on stderr `{summary}`" in " ".join(IMPORT_SECTION.split())
+    assert not (workspace / "recipients/governors.yaml").exists()
+    # Each error the README shows is one the corpus checks, word for word.
+    corpus = [
+        line.split("error: ", 1)[1]
+        for path in (REPO / "tests/bad_imports").glob("*.yaml")
+        for line in yaml.safe_load(path.read_text(encoding="utf-8"))["expect"]
+    ]
+    shown = IMPORT_SECTION.split("nothing:\n\n```\n", 1)[1].split("```", 1)[0].splitlines()
+    assert len(shown) == 4
+    for line in shown:
+        assert line.split("error: ", 1)[1] in corpus, line

@@ -225,18 +225,47 @@ def check(
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["settings", "roster", "campaign", "locale"]))
+@click.argument(
+    "kind", type=click.Choice(["settings", "roster", "campaign", "locale", "import-map"])
+)
 def schema(kind: str) -> None:
-    """Print the JSON Schema of letterforge.yaml, rosters, campaigns or locale files.
+    """Print the JSON Schema of letterforge.yaml, rosters, campaigns, locale or map files.
 
     KIND is settings (letterforge.yaml), roster (recipients/*.yaml), campaign
-    (campaigns/*.yaml) or locale (locales/*.yaml).
+    (campaigns/*.yaml), locale (locales/*.yaml) or import-map (the --map file of import).
     """
     import json
 
     from letterforge.workspace.schema import json_schema
 
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+
+
+_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+@cli.command(name="import")
+@click.argument("source", metavar="FILE", type=_FILE)
+@click.option("--map", "map_path", required=True, type=_FILE, help="Which column is which field.")
+@click.option("--into", required=True, metavar="recipients/NAME.yaml", help="The roster.")
+@click.option("--sheet", metavar="NAME", help="The sheet of a workbook (default: the first).")
+@click.option("--dry-run", is_flag=True, help="Write nothing; print the change as a diff.")
+@click.pass_obj
+def import_command(options: Options, /, source: Path, **choices: Any) -> None:
+    """Import the people of a spreadsheet, FILE (.csv or .xlsx), into a roster, through a map
+    file (see: letterforge schema import-map).
+
+    People are matched by id: a person the roster has is updated (fields and comments
+    written by hand are kept), a new one is added, and one the sheet lacks is reported and
+    kept. Every problem is reported at its cell, and a file with any problem writes nothing.
+    """
+    from letterforge.commands.importing import import_roster
+
+    result = import_roster(_root(options), source, **choices)
+    for line in result.diff:
+        click.echo(line)
+    for message in [*map(str, result.warnings), result.summary()]:
+        click.echo(message, err=True)
 
 
 @cli.command(name="list")

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from letterforge.workspace.campaign import Campaign
 from letterforge.workspace.conventions import Conventions
+from letterforge.workspace.import_map import ImportMap
 from letterforge.workspace.model import Roster, StrictModel
 from letterforge.workspace.settings import Settings
 
@@ -22,6 +23,7 @@ SCHEMA_KINDS: dict[str, tuple[type[StrictModel], str]] = {
     "settings": (Settings, "letterforge.yaml"),
     "roster": (Roster, "recipients/*.yaml"),
     "campaign": (Campaign, "campaigns/*.yaml"),
+    "import-map": (ImportMap, "the --map file of letterforge import"),
 }
 
 
@@ -74,7 +76,7 @@ def _attribute_docs(model: type[BaseModel]) -> dict[str, str]:
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one kind of workspace file, for editors' YAML language servers:
-    ``settings``, ``roster``, ``campaign`` or ``locale``."""
+    ``settings``, ``roster``, ``campaign``, ``locale`` or ``import-map``."""
     if kind == "locale":
         generated, files = conventions_schema(), "locales/*.yaml"
     else:
