@@ -337,7 +337,7 @@ def test_merging_into_a_hand_written_roster_changes_only_what_changed(tmp_path: 
     (tmp_path / "update.csv").write_text(
         "id,given,family,cargo,email\n"
         "romo,Alfonso,Romo,Jefe de la Oficina de la Presidencia,ajefe@presidencia.example.mx\n"
-        "ebrard,Marcelo,Ebrard Casaubón,Secretario de Relaciones Exteriores,\n",
+        "marquez,Graciela,Márquez Colín,Secretaria de Economía,\n",
         encoding="utf-8",
     )
     (tmp_path / "map.yaml").write_text(
