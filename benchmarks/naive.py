@@ -13,7 +13,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from letterforge.check.rules import inspect_workspace, render_letters
+from letterforge.check.rules import Linter
+from letterforge.compose import Composer
 from letterforge.document import Document
 from letterforge.writers.docx import write_docx
 from letterforge.writers.pdf import write_pdf
@@ -21,13 +22,13 @@ from letterforge.writers.pdf import write_pdf
 
 def write_naively(root: Path, output: Path) -> int:
     """Write every letter of the workspace at ``root`` into ``output``; return the file count."""
-    inspection = inspect_workspace(root, render=False)
-    workspace = inspection.workspace
-    assert workspace is not None and not inspection.errors, inspection.errors
+    composer = Composer.open(root, rules=Linter())  # checked as a build checks
+    workspace = composer.workspace
+    assert workspace is not None and not composer.errors, composer.errors
     theme = workspace.theme
     written = 0
-    for campaign in inspection.renderable:
-        for recipient, versions in render_letters(inspection, campaign):
+    for campaign in composer.renderable:
+        for recipient, versions in composer.letters(campaign):
             for lang, letter in versions.items():
                 document = Document((letter,), created=campaign.campaign.date)
                 folder = output / campaign.name / lang
