@@ -9,7 +9,7 @@ process, on a sheet written by this script (XLSX with openpyxl, and the same row
 names with accents, a title in two languages, an email, tags, a date and a postal code per
 person. Measured: a first import into a new roster, from XLSX and from CSV; the same sheet
 imported again (nothing changes); a re-import in which one row in a hundred changed; and with
-``--all-changed``, one in which every row did, each person then edited through ruamel.yaml.
+``--all-changed``, one in which every row did.
 """
 
 from __future__ import annotations

@@ -481,3 +481,59 @@ def test_texts_that_yaml_would_misread_are_written_to_read_back_as_themselves(
         for people in (ours, yaml_1_1, yaml_1_2):
             assert people[number]["name"]["given"] == given
             assert people[number]["data"]["note"] == text
+
+
+def test_a_sheet_where_every_row_changed_keeps_comments_and_hand_written_lines(
+    here: Path,
+) -> None:
+    """Changed values are edited on their own lines (the quick way) or through the YAML
+    round trip (a comment on the line, a new key): either way the roster reads back as the
+    sheet says, and nothing written by hand is lost."""
+    roster_path = here / "workspace/recipients/governors.yaml"
+    roster_path.parent.mkdir(parents=True, exist_ok=True)
+    roster_path.write_text(
+        "people:\n"
+        "  - id: ana-ruiz\n"
+        "    name: {given: Ana, family: Ruiz}\n"
+        "    title: {es: Gobernadora, en: Governor}\n"
+        "    email: ana@old.example.mx  # her office's, not her own\n"
+        "    tags: [governor]\n"
+        "    salutation: {es: 'Querida Ana:'}\n"
+        "\n"
+        "  - id: luis-paz\n"
+        "    name: {given: Luis, family: Paz}\n"
+        "    title: {es: Gobernador}\n"
+        "    email: luis@old.example.mx\n"
+        "    tags: [governor]\n",
+        encoding="utf-8",
+    )
+    (here / "sheet.csv").write_text(
+        "Nombre,Apellidos,Cargo,Correo,Región\n"
+        "Ana,Ruiz,Gobernadora interina,ana@new.example.mx,norte\n"
+        "Luis,Paz,\"Gobernador: electo\",luis@new.example.mx,sur\n",
+        encoding="utf-8",
+    )
+    (here / "map.yaml").write_text(
+        "columns:\n  name.given: Nombre\n  name.family: Apellidos\n  title.es: Cargo\n"
+        "  email: Correo\n  tags: Región\n",
+        encoding="utf-8",
+    )
+    code, _, err = import_(
+        here, "sheet.csv", "--map", "map.yaml", "--into", "recipients/governors.yaml"
+    )
+    assert code == 0, err
+    assert roster(here) == (
+        "people:\n"
+        "  - id: ana-ruiz\n"
+        "    name: {given: Ana, family: Ruiz}\n"
+        "    title: {es: Gobernadora interina, en: Governor}\n"
+        "    email: ana@new.example.mx  # her office's, not her own\n"
+        "    tags: [governor, norte]\n"
+        "    salutation: {es: 'Querida Ana:'}\n"
+        "\n"
+        "  - id: luis-paz\n"
+        "    name: {given: Luis, family: Paz}\n"
+        "    title: {es: 'Gobernador: electo'}\n"
+        "    email: luis@new.example.mx\n"
+        "    tags: [governor, sur]\n"
+    )
