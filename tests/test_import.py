@@ -510,7 +510,7 @@ def test_a_sheet_where_every_row_changed_keeps_comments_and_hand_written_lines(
     (here / "sheet.csv").write_text(
         "Nombre,Apellidos,Cargo,Correo,Región\n"
         "Ana,Ruiz,Gobernadora interina,ana@new.example.mx,norte\n"
-        "Luis,Paz,\"Gobernador: electo\",luis@new.example.mx,sur\n",
+        'Luis,Paz,"Gobernador: electo",luis@new.example.mx,sur\n',
         encoding="utf-8",
     )
     (here / "map.yaml").write_text(
