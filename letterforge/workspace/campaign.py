@@ -34,7 +34,7 @@ from letterforge.workspace.model import (
     check_layout_name,
     check_person_id,
     iso_date,
-    tidy_text,
+    tidy_fields,
 )
 from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path
 
@@ -253,12 +253,7 @@ class Campaign(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _tidy(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        # Facts may be Markdown of several lines: in vars, and in the data of to: entries.
-        return {
-            key: tidy_text(item, keep_lines=key in {"vars", "to"}) for key, item in value.items()
-        }
+        return tidy_fields(value, facts={"vars", "to"})  # to: entries hold data
 
     @field_validator("template")
     @classmethod

@@ -81,6 +81,14 @@ def tidy_text(value: Any, *, keep_lines: bool = False) -> Any:
     return value
 
 
+def tidy_fields(value: Any, *, facts: set[str]) -> Any:
+    """:func:`tidy_text` on each field of a file's mapping; the fields in ``facts`` keep their
+    line breaks, since facts may be Markdown of several lines."""
+    if not isinstance(value, dict):
+        return value
+    return {key: tidy_text(item, keep_lines=key in facts) for key, item in value.items()}
+
+
 class StrictModel(BaseModel):
     """Base for every file model: unknown keys are errors, values are immutable."""
 
@@ -239,10 +247,7 @@ class Person(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _tidy(cls, value: Any) -> Any:
-        if not isinstance(value, dict):
-            return value
-        # Facts may be Markdown of several lines.
-        return {key: tidy_text(item, keep_lines=key == "data") for key, item in value.items()}
+        return tidy_fields(value, facts={"data"})
 
     @field_validator("salutation", "closing")
     @classmethod
