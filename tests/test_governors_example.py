@@ -65,3 +65,33 @@ def test_the_readme_says_what_check_says_of_an_unguarded_fact(tmp_path: Path) ->
     )
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert first.split("error: ", 1)[1] in " ".join(readme.split())
+
+
+def test_new_follows_a_campaign_with_its_entries_facts_and_bundles(tmp_path: Path) -> None:
+    import datetime
+
+    import yaml
+
+    workspace = copy_governors(tmp_path / "governors")
+    result = run(
+        workspace,
+        "new",
+        "campaign",
+        "follow-up",
+        "--like",
+        CAMPAIGN,
+        "--template",
+        "state-guidance",
+    )
+    assert result.exit_code == 0, result.output
+    campaign = yaml.safe_load((workspace / "campaigns/follow-up.yaml").read_text("utf-8"))
+    assert campaign["to"] == [
+        {"tags": ["governor"]},
+        {
+            "tags": ["governor", "border"],
+            "bundle": True,
+            "data": {"meeting": datetime.date(2020, 5, 12)},
+        },
+        {"id": "pavlovich", "data": {"meeting": datetime.date(2020, 5, 14)}},
+    ]
+    assert run(workspace, "check", "follow-up", "--strict").exit_code == 0

@@ -199,6 +199,7 @@ def _base(root: Path, like: str | None) -> _Base:
             data["bundle"] = record.campaign.bundle
         if "vars" in data:
             data["vars"] = record.campaign.vars
+        data["to"] = [_entry_data(entry) for entry in record.campaign.to]
         found.append((record.campaign.date, name, data))
     if not found:
         raise ConfigError(
@@ -207,6 +208,21 @@ def _base(root: Path, like: str | None) -> _Base:
         )
     _, name, data = max(found)
     return _Base(name, data)
+
+
+def _entry_data(entry: Any) -> Any:
+    """A ``to:`` entry as read, for writing again: a bare id where it is one, and its facts
+    and bundle typed (a date stays a date, true stays true)."""
+    from letterforge.workspace.campaign import TagQuery
+
+    data: dict[str, Any] = (
+        {"tags": list(entry.tags)} if isinstance(entry, TagQuery) else {"id": entry.id}
+    )
+    if entry.bundle is not None:
+        data["bundle"] = entry.bundle
+    if entry.data:
+        data["data"] = entry.data
+    return data if len(data) > 1 or "tags" in data else entry.id
 
 
 def _write_new(root: Path, files: dict[Path, str]) -> list[Path]:
