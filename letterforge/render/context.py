@@ -156,12 +156,13 @@ def localize_vars(
     """Campaign variables in ``lang``.
 
     A mapping is localized when its keys are language tags and one of them is a language of
-    the campaign: ``{en: 5, es: 5}`` is, ``{us: 5, mx: 3}`` in an English and Spanish campaign
-    is not (those keys are data that happen to look like tags).
+    the campaign or of the letter: ``{en: 5, es: 5}`` is, and so is ``{en-CA: .., fr-CA: ..}``
+    in the fr-CA letter of a campaign in ``fr``; ``{us: 5, mx: 3}`` in an English and Spanish
+    campaign is not (those keys are data that happen to look like tags).
     """
     if isinstance(value, dict):
         keys = [key for key in value if isinstance(key, str) and LANGUAGE_TAG.fullmatch(key)]
-        tags = {tag for language in languages for tag in language_fallbacks(language)}
+        tags = {tag for language in (*languages, lang) for tag in language_fallbacks(language)}
         if value and len(keys) == len(value) and tags.intersection(keys):
             for tag in language_fallbacks(lang):
                 if tag in value:

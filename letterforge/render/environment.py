@@ -17,7 +17,7 @@ from typing import Any, Literal
 import jinja2
 
 from letterforge.errors import TemplateError, did_you_mean
-from letterforge.render.sandbox import ConfinedLoader, LetterSandbox
+from letterforge.render.sandbox import ConfinedLoader, Facts, LetterSandbox
 from letterforge.workspace.formatting import format_date, format_number, join_list
 from letterforge.workspace.loader import Workspace
 
@@ -49,7 +49,7 @@ class LetterUndefined(jinja2.StrictUndefined):
         return f"{type(owner).__name__} value has no {self._undefined_name!r}"
 
 
-class PersonData(dict[str, Any]):
+class PersonData(Facts):
     """A person's facts (``recipient.data``) that know whose they are, so that a template
     reading one the person lacks names them and where the roster gives their facts."""
 
@@ -107,7 +107,23 @@ def escape_markdown(value: object) -> str:
         return value
     if value is None:
         return ""
+    if isinstance(value, dict | list | tuple):
+        # Python's own spelling of it would reach the letter: {'en-CA': 'Ontario'}.
+        what = "a mapping" if isinstance(value, dict) else "a list"
+        raise TypeError(
+            f"prints {what}, {_shown(value)}: print one of its "
+            + (
+                "keys, or give it per language"
+                if isinstance(value, dict)
+                else "items, or join it with | join_and"
+            )
+        )
     return _BREAKING_SPACE.sub(" ", str(value)).strip(" ").translate(_ESCAPE)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def unknown_name_message(kind: str, name: str, known: Iterable[str]) -> str:

@@ -111,6 +111,14 @@ class _LimitedCodeGenerator(CodeGenerator):
         self.write("))")
 
 
+class Facts(dict[str, Any]):
+    """A mapping whose keys are all a template reaches: a key it lacks is undefined, never
+    one of a mapping's methods. Facts are named by their authors, and a fact called ``keys``
+    or ``items`` that one person lacks must read as missing, not as ``dict.keys``."""
+
+    __slots__ = ()
+
+
 class LetterSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with limits on size and numbers (see the module's docstring)."""
 
@@ -167,7 +175,14 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         # variable called items or values is that variable, not dict.items.
         if isinstance(obj, dict) and attribute in obj:
             return obj[attribute]
+        if isinstance(obj, Facts):  # a fact one person lacks is undefined, never a method
+            return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, Facts):
+            return obj[argument] if argument in obj else self.undefined(obj=obj, name=argument)
+        return super().getitem(obj, argument)
 
     def checked_concat(self, values: tuple[Any, ...]) -> str:
         """``a ~ b ~ c``, refused when the result would exceed the limit."""
