@@ -153,3 +153,28 @@ def test_a_merge_keeps_a_crlf_rosters_line_endings(here: Path) -> None:
     assert run(here / "workspace", *IMPORT).exit_code == 0
     after = roster.read_bytes()
     assert b"    name: {given: Ana, family: Ruiz}\r\n" in after
+
+
+def test_namesakes_reordered_in_the_sheet_do_not_swap_ids_silently(here: Path) -> None:
+    # Two governors named Juan Pérez, ids made from names. The directory is re-sorted (by
+    # state) and imported again: the roster's ids go "in order", so juan-perez, whose
+    # campaign entries, hand-added fields and letters in build/ are Colima's, silently
+    # becomes the governor of Tabasco ("0 new, 2 updated", exit 0).
+    (here / "map.yaml").write_text(
+        MAP.replace("  email: Correo\n", "  email: Correo\n  data.state: Estado\n"),
+        encoding="utf-8",
+    )
+    header = "Nombre,Apellidos,Cargo,Correo,Estado\n"
+    colima = "Juan,Pérez,Gobernador,juan@colima.example.mx,Colima\n"
+    tabasco = "Juan,Pérez,Gobernador,juan@tabasco.example.mx,Tabasco\n"
+    sheet = here / "officials.csv"
+    sheet.write_text(header + colima + tabasco, encoding="utf-8")
+    assert run(here / "workspace", *IMPORT).exit_code == 0
+    roster = here / "workspace/recipients/governors.yaml"
+    first = roster.read_text(encoding="utf-8")
+    assert first.index("id: juan-perez\n") < first.index("Colima") < first.index("juan-perez-2")
+    sheet.write_text(header + tabasco + colima, encoding="utf-8")
+    result = run(here / "workspace", *IMPORT)
+    after = roster.read_text(encoding="utf-8")
+    kept = after.index("id: juan-perez\n") < after.index("Colima") < after.index("juan-perez-2")
+    assert kept or result.exit_code != 0 or "warning" in result.stderr, after
