@@ -1,6 +1,5 @@
-"""Review of issue 17 (recipient data, offices over time, import): the mistakes found by
-trying to break the new features, each through the command line as a user meets it. Each
-test fails until its bug is fixed."""
+"""Mistakes a review of issue 17 (recipient data, offices over time, import) found by trying to
+break the new features, each pinned through the command line as a user meets it."""
 
 from __future__ import annotations
 
@@ -55,8 +54,8 @@ def test_unguarded_dict_method_fact_is_an_error_naming_the_person(tmp_path: Path
 
 
 def test_a_fact_in_the_recipients_own_regional_languages_is_localized(tmp_path: Path) -> None:
-    # Sidhu reads fr-CA and en-CA; his title may say {fr-CA: ...}, and so may his facts.
-    # Today the fact is taken for plain data and the letter prints a Python dict.
+    # Sidhu reads fr-CA and en-CA; his title may say {fr-CA: ...}, and so may his facts:
+    # such a fact is localized, never taken for plain data printed as a Python dict.
     workspace = make_workspace(
         tmp_path / "workspace",
         {
@@ -102,9 +101,8 @@ IMPORT = ("import", "officials.csv", "--map", "map.yaml", "--into", "recipients/
 
 
 def test_a_csv_with_an_unclosed_quote_is_an_error_not_one_giant_name(here: Path) -> None:
-    # The quote opened in row 2 is never closed: Python's csv reads the rest of the file into
-    # one cell. The import reports "1 new" and writes a person whose family name holds
-    # three rows.
+    # The quote opened in row 2 is never closed: read leniently, the rest of the file would
+    # be one cell, and one person whose family name holds three rows.
     (here / "officials.csv").write_text(
         "Nombre,Apellidos,Cargo,Correo\n"
         'Ana,"Ruiz,Gobernadora,ana@colima.example.mx\n'
@@ -119,8 +117,8 @@ def test_a_csv_with_an_unclosed_quote_is_an_error_not_one_giant_name(here: Path)
 
 
 def test_a_sheet_with_a_header_and_no_people_writes_no_broken_roster(here: Path) -> None:
-    # Today: exit 0, and recipients/governors.yaml is "people:\n", which check then
-    # refuses ("people: expected a list"), breaking every campaign of the workspace.
+    # A roster of nobody ("people:" alone) is one check refuses, and it would break every
+    # campaign of the workspace: nothing is written.
     (here / "officials.csv").write_text("Nombre,Apellidos,Cargo,Correo\n", encoding="utf-8")
     result = run(here / "workspace", *IMPORT)
     written = here / "workspace/recipients/governors.yaml"
@@ -129,8 +127,8 @@ def test_a_sheet_with_a_header_and_no_people_writes_no_broken_roster(here: Path)
 
 
 def test_a_merge_keeps_a_crlf_rosters_line_endings(here: Path) -> None:
-    # "the lines of everyone the import does not change stay as they are": a roster saved
-    # on Windows (CRLF) comes back with every line changed, and --dry-run's diff hides it.
+    # "the lines of everyone the import does not change stay as they are", line endings
+    # too: a roster saved on Windows (CRLF) keeps them.
     (here / "officials.csv").write_text(
         "Nombre,Apellidos,Cargo,Correo\nJuan,Pérez,Gobernador,juan@colima.example.mx\n",
         encoding="utf-8",
@@ -157,9 +155,8 @@ def test_a_merge_keeps_a_crlf_rosters_line_endings(here: Path) -> None:
 
 def test_namesakes_reordered_in_the_sheet_do_not_swap_ids_silently(here: Path) -> None:
     # Two governors named Juan Pérez, ids made from names. The directory is re-sorted (by
-    # state) and imported again: the roster's ids go "in order", so juan-perez, whose
-    # campaign entries, hand-added fields and letters in build/ are Colima's, silently
-    # becomes the governor of Tabasco ("0 new, 2 updated", exit 0).
+    # state) and imported again: juan-perez, whose campaign entries, hand-added fields and
+    # letters in build/ are Colima's, must stay Colima's, never silently Tabasco's.
     (here / "map.yaml").write_text(
         MAP.replace("  email: Correo\n", "  email: Correo\n  data.state: Estado\n"),
         encoding="utf-8",
@@ -178,3 +175,20 @@ def test_namesakes_reordered_in_the_sheet_do_not_swap_ids_silently(here: Path) -
     after = roster.read_text(encoding="utf-8")
     kept = after.index("id: juan-perez\n") < after.index("Colima") < after.index("juan-perez-2")
     assert kept or result.exit_code != 0 or "warning" in result.stderr, after
+
+
+def test_namesakes_nothing_tells_apart_are_an_error_at_their_cells(here: Path) -> None:
+    (here / "map.yaml").write_text(MAP, encoding="utf-8")
+    sheet = here / "officials.csv"
+    row = "Juan,Pérez,Gobernador,\n"
+    sheet.write_text("Nombre,Apellidos,Cargo,Correo\n" + row + row, encoding="utf-8")
+    assert run(here / "workspace", *IMPORT).exit_code == 0  # juan-perez and juan-perez-2
+    before = (here / "workspace/recipients/governors.yaml").read_text(encoding="utf-8")
+    result = run(here / "workspace", *IMPORT)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "officials.csv:2:col 1: error: name: the roster has 2 people named Juan Pérez, and "
+        "nothing else in this row tells which one this is: give the people ids in a column "
+        "(columns: {id: ...})"
+    )
+    assert (here / "workspace/recipients/governors.yaml").read_text(encoding="utf-8") == before

@@ -111,6 +111,9 @@ def import_roster(
     target = roster_path(root, into)
     loaded = load_import_map(map_path, str(map_path))
     table = read_spreadsheet(source, str(source), sheet=sheet)
+    if not table.rows:  # a roster needs someone in it: an empty one breaks every campaign
+        where = table.location(table.header_row)
+        raise ConfigError("no people: the sheet has no row under its header row", where)
     columns = _find_columns(loaded, table)
     roster = read_roster(target, root)
     rows = _read_people(loaded, columns, table, roster, ids_elsewhere(root, target))
@@ -126,7 +129,8 @@ def import_roster(
     elif merged.text != roster.text or roster.document is None:
         _check_readable(merged.text, roster.shown)
         target.parent.mkdir(exist_ok=True)
-        replace_file(target, merged.text.encode("utf-8"))
+        # A roster saved with Windows line endings keeps them: one changed line is one line.
+        replace_file(target, merged.text.replace("\n", roster.newline).encode("utf-8"))
     return result
 
 

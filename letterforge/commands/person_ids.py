@@ -2,9 +2,10 @@
 
 A made id is the name as a lowercase ASCII slug, accents folded (``María Eugenia Campos
 Galván`` → ``maria-eugenia-campos-galvan``), numbered ``-2``, ``-3`` ... when taken. Ids stay
-stable across imports: a person the roster already has under the same name keeps their id
-(people of one name take the roster's ids in order), so importing the same sheet again gives
-the same ids, and an id edited by hand in the roster is kept.
+stable across imports: a person the roster already has under the same name keeps their id, so
+importing the same sheet again gives the same ids, and an id edited by hand in the roster is
+kept. People of one name are told apart by what else the sheet and the roster say of them
+(their email, title, facts), never by their order in the sheet.
 """
 
 from __future__ import annotations
@@ -100,11 +101,12 @@ def assign_ids(
             problems.append(ConfigError(message, entry.id_cell))
         first.setdefault(person_id, entry.id_cell)
     # People of the roster whose ids the sheet does not give, by name, in roster order.
-    by_name: dict[tuple[str, str], deque[str]] = defaultdict(deque)
+    by_name: dict[tuple[str, str], deque[dict[str, Any]]] = defaultdict(deque)
     for person in roster_people:
         key = _name_key(person)
         if key is not None and person["id"] not in first:
-            by_name[key].append(person["id"])
+            by_name[key].append(person)
+    problems += _match_namesakes(imported, by_name)
     taken = set(first) | set(elsewhere) | {person["id"] for person in roster_people}
     for number, entry in enumerate(imported, start=1):
         if entry.id_cell is not None:
@@ -112,8 +114,10 @@ def assign_ids(
         key = _name_key(entry.person)
         if key is None:  # the missing name is reported; the id does not matter
             entry.person["id"] = f"row-{number}"
+        elif "id" in entry.person:  # a namesake matched by what else the roster says
+            continue
         elif by_name[key]:
-            entry.person["id"] = by_name[key].popleft()
+            entry.person["id"] = by_name[key].popleft()["id"]
         else:
             base = slug(f"{key[0]} {key[1]}")
             if not base:
@@ -131,3 +135,62 @@ def assign_ids(
             entry.person["id"] = candidate
             taken.add(candidate)
     return problems
+
+
+def _match_namesakes(
+    imported: Sequence[Imported], by_name: dict[tuple[str, str], deque[dict[str, Any]]]
+) -> list[LetterforgeError]:
+    """Give people of one name in the sheet the roster ids of the same people, told apart by
+    what else both say of them (email, title, facts): a re-sorted sheet must not hand one
+    governor's id, and with it their letters, to another. Namesakes nothing tells apart are
+    an error: they need ids in a column."""
+    groups: dict[tuple[str, str], list[Imported]] = defaultdict(list)
+    for entry in imported:
+        key = _name_key(entry.person)
+        if entry.id_cell is None and key is not None and len(by_name.get(key, ())) > 1:
+            groups[key].append(entry)
+    problems: list[LetterforgeError] = []
+    for key, entries in groups.items():
+        candidates = list(by_name[key])
+        # Only what tells the roster's namesakes apart counts: not the title they share.
+        known = [_facts(person) for person in candidates]
+        shared = set.intersection(*known)
+        scores = sorted(
+            (-len(_facts(entry.person) & (facts - shared)), number, index)
+            for number, entry in enumerate(entries)
+            for index, facts in enumerate(known)
+        )
+        matched: dict[int, int] = {}
+        for score, number, index in scores:
+            if score < 0 and number not in matched and index not in matched.values():
+                matched[number] = index
+        for number, entry in enumerate(entries):
+            if number in matched:
+                entry.person["id"] = candidates[matched[number]]["id"]
+            else:
+                problems.append(
+                    ConfigError(
+                        f"name: the roster has {len(candidates)} people named "
+                        f"{entry.person['name']['given']} {entry.person['name']['family']}, "
+                        "and nothing else in this row tells which one this is: give the "
+                        "people ids in a column (columns: {id: ...})",
+                        entry.name_cell,
+                    )
+                )
+        used = {candidates[index]["id"] for index in matched.values()}
+        by_name[key] = deque(person for person in candidates if person["id"] not in used)
+    return problems
+
+
+def _facts(person: Any, path: tuple[str, ...] = ()) -> set[tuple[tuple[str, ...], str]]:
+    """What a person's entry says besides their id and name, as (path, text) pairs."""
+    if isinstance(person, dict):
+        return {
+            fact
+            for key, value in person.items()
+            if path or key not in {"id", "name"}
+            for fact in _facts(value, (*path, str(key)))
+        }
+    if isinstance(person, list):
+        return {fact for item in person for fact in _facts(item, path)}
+    return {(path, str(person))}

@@ -48,6 +48,7 @@ class Roster:
     starts: list[int] = field(default_factory=list)
     """The line (from 0) each person's entry starts on, at its dash."""
     document: YamlDocument | None = None
+    newline: str = "\n"  # how the file ends its lines: "\r\n" where Windows saved it
 
     def location(self, index: int) -> Location:
         """Where person ``index`` stands."""
@@ -64,7 +65,10 @@ def read_roster(path: Path, root: Path) -> Roster:
     people = document.data.get("people") if isinstance(document.data, dict) else None
     if not isinstance(people, list | None) or not isinstance(document.data, dict | None):
         raise ConfigError("expected a roster: a mapping with a list of people", document.location())
-    roster.document, roster.text, roster.people = document, path.read_text("utf-8"), people or []
+    raw = path.read_bytes()
+    roster.document, roster.people = document, people or []
+    roster.text = raw.decode("utf-8").replace("\r\n", "\n")
+    roster.newline = "\r\n" if b"\r\n" in raw else "\n"
     lines = roster.text.splitlines()
     for index, person in enumerate(roster.people):
         where = document.location(("people", index))

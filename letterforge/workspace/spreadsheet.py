@@ -146,14 +146,21 @@ def _read_csv(path: Path, shown: str) -> Sheet:
         raise ConfigError(f"cannot read file: {err.strerror}", Location(shown)) from err
     text = unicodedata.normalize("NFC", text)
     result = Sheet(shown, None)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    # Strict: a quote never closed would otherwise take the rest of the file into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     line = 1
     try:
         for record in reader:
             _add_row(result, line, tuple(cell if cell.strip() else None for cell in record))
             line = reader.line_num + 1
     except csv.Error as err:
-        raise ConfigError(f"not a CSV file: {err}", CellLocation(shown, line)) from None
+        message = f"not a CSV file: {err}"
+        if "unexpected end of data" in str(err):
+            message = (
+                'a quoted cell that starts in this row is never closed (a " is missing): '
+                "the rest of the file would be one cell"
+            )
+        raise ConfigError(message, CellLocation(shown, line)) from None
     return result
 
 
