@@ -100,14 +100,14 @@ def _check_templates(
     uses only names, filters and tests that exist."""
     shapes: Shapes = {
         **dict.fromkeys(CONTEXT_NAMES),
-        "recipient": frozenset({*PERSON_FIELDS, "salutation"}),
+        "recipient": frozenset({*PERSON_FIELDS, "salutation", "inside_address"}),
         "sender": frozenset(SENDER_FIELDS),
         "campaign": frozenset(CAMPAIGN_FIELDS),
         "labels": frozenset({*Labels.model_fields, "closing"}),
         "vars": frozenset(record.campaign.vars),
     }
     people = frozenset(PERSON_FIELDS)
-    loop_shapes = {"cc": people, "signatories": people}
+    loop_shapes = {"cc": people | {"cc_line"}, "signatories": people}
     templates: dict[str | None, tuple[Template, Shapes]] = {}
     layout_template = None
     try:

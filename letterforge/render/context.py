@@ -12,7 +12,14 @@ from typing import Any
 from letterforge.errors import Collector, ConfigError
 from letterforge.render.environment import PersonData, Untranslated, UntranslatedError
 from letterforge.workspace.conventions import Conventions, language_name
-from letterforge.workspace.formatting import SalutationGap, closing, date_line, salutation
+from letterforge.workspace.formatting import (
+    SalutationGap,
+    cc_line,
+    closing,
+    date_line,
+    inside_address,
+    salutation,
+)
 from letterforge.workspace.languages import LANGUAGE_TAG, Localized, in_language, language_fallbacks
 from letterforge.workspace.loader import CampaignRecord, PersonRecord, Workspace
 from letterforge.workspace.model import Sender
@@ -40,6 +47,8 @@ PERSON_FIELDS = (
     "full_name",
     "gender",
     "honorific",
+    "style",
+    "post_nominals",
     "title",
     "office",
     "organization",
@@ -67,6 +76,7 @@ def letter_context(
     languages = campaign.languages
     recipient = person_context(addressee, lang, languages)
     recipient["salutation"] = _salutation(addressee, lang, recipient, conventions)
+    recipient["inside_address"] = inside_address(recipient, conventions)
     sender = sender_context(workspace, lang, record)
     # The campaign's place, or its letterhead organization's.
     place = campaign.campaign.place or (record.campaign.sender or workspace.settings.sender).place
@@ -94,7 +104,7 @@ def letter_context(
         "recipient": recipient,
         # A recipient in the campaign's CC list is not copied on their own letter.
         "cc": [
-            person_context(person, lang, languages)
+            _in_copy(person_context(person, lang, languages), conventions)
             for person in campaign.cc
             if person.person.id != addressee.person.id
         ],
@@ -105,6 +115,11 @@ def letter_context(
         "date_line": date_line(campaign.campaign.date, lang, conventions, place_text),
         "closing": closing_line,
     }
+
+
+def _in_copy(person: dict[str, Any], conventions: Conventions) -> dict[str, Any]:
+    """A person of the CC list, with the line the list gives them."""
+    return {**person, "cc_line": cc_line(person, conventions)}
 
 
 def sender_context(workspace: Workspace, lang: str, record: CampaignRecord) -> dict[str, Any]:
@@ -226,6 +241,10 @@ def person_context(record: PersonRecord, lang: str, languages: tuple[str, ...]) 
         "full_name": person.full_name,
         "gender": person.gender,
         "honorific": salutation_field(person.honorific, "honorific"),
+        # Left out in a language where they are not used: in the address, a missing one is
+        # no gap, and a template that prints one in that language gets an error.
+        "style": salutation_field(person.style, "style"),
+        "post_nominals": salutation_field(person.post_nominals, "post_nominals"),
         "title": field(person.title, "title"),
         "office": salutation_field(person.office, "office"),
         "organization": field(person.organization, "organization"),

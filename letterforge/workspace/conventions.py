@@ -131,6 +131,18 @@ class Labels(StrictModel):
     """Numbers continuation pages; {page} is the number: Page {page}, Página {page}."""
 
 
+class AddressConventions(StrictModel):
+    """How the inside address and the CC list name a person."""
+
+    honorific: bool = False
+    """Whether the honorific stands before the name in the inside address: Lic. Marcelo
+    Ebrard Casaubón (Spanish), where English writes the courtesy style alone."""
+    closing: str | None = Field(default=None, min_length=1, max_length=40)
+    """A line that closes the inside address: Presente (Mexico)."""
+    cc_honorific: bool = False
+    """Whether the CC list names people with their honorific: Dr. Jorge Alcocer Varela."""
+
+
 # A typographic mark is a character or two. Typography is applied after a letter's size is
 # checked, so a locale file must not be able to turn each quote into a page of text.
 Mark = Annotated[str, Field(min_length=1, max_length=3)]
@@ -206,6 +218,8 @@ class Conventions(StrictModel):
     """The closing formula."""
     labels: Labels
     """Fixed words: CC, subject, enclosures, page numbers."""
+    address: AddressConventions = AddressConventions()
+    """How the inside address and the CC list name a person."""
     typography: Typography = Typography()
     """Quotes and spaces around punctuation."""
     word_changes: list[WordChange] = Field(default_factory=list)

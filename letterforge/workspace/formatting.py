@@ -1,5 +1,5 @@
 """Writing in a language by its conventions: dates and the date line, numbers, lists,
-salutations and closings.
+salutations and closings, and how the inside address and the CC list name a person.
 
 Dates, numbers and list patterns come from Babel (CLDR) in the letter's full locale; the
 patterns of salutations and closings, and the words that change with the sound after them,
@@ -13,7 +13,7 @@ import string
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from letterforge.workspace.conventions import (
     DATE_FORMAT_NAMES,
@@ -241,3 +241,60 @@ def closing(conventions: Conventions, *, salutation_line: str, signatories: int)
     rules = conventions.closing
     pattern = rules.joint if signatories > 1 and rules.joint else rules.single
     return fill(pattern, {"salutation": salutation_line.rstrip(" ,:;")}, conventions.word_changes)
+
+
+def _text(fields: Mapping[str, Any], name: str) -> str | None:
+    """A person's field as text, or ``None`` where the person has none in this language."""
+    value = fields.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def addressed_name(fields: Mapping[str, Any], *, honorific: bool) -> str:
+    """A person's name as an address writes it: the courtesy style, the honorific where the
+    language puts it there, the name, and the post-nominal letters: ``The Honourable Maninder
+    Sidhu, P.C., M.P.``, ``Lic. Marcelo Ebrard Casaubón``."""
+    parts = [_text(fields, "style"), _text(fields, "honorific") if honorific else None]
+    name = " ".join([*(part for part in parts if part), str(fields["full_name"])])
+    letters = _text(fields, "post_nominals")
+    return f"{name}, {letters}" if letters else name
+
+
+def inside_address(fields: Mapping[str, Any], conventions: Conventions) -> list[str]:
+    """The lines of the inside address: the name, the title, the organization unless it only
+    repeats the title (Secretario de Economía, Secretaría de Economía), the postal address,
+    and the line that closes the block where the language has one (Presente)."""
+    title, organization = _text(fields, "title"), _text(fields, "organization")
+    lines = [addressed_name(fields, honorific=conventions.address.honorific)]
+    if title:
+        lines.append(title)
+    if organization and not (title and repeats(organization, title)):
+        lines.append(organization)
+    lines += [line for line in fields.get("address", ()) if line]
+    if conventions.address.closing:
+        lines.append(conventions.address.closing)
+    return lines
+
+
+def cc_line(fields: Mapping[str, Any], conventions: Conventions) -> str:
+    """A person in the CC list: ``Dr. Jorge Alcocer Varela, Secretario de Salud``."""
+    name = addressed_name(fields, honorific=conventions.address.cc_honorific)
+    title = _text(fields, "title")
+    return f"{name}, {title}" if title else name
+
+
+def repeats(organization: str, title: str) -> bool:
+    """Whether an organization's name only repeats an office's title: the same words but for
+    the ending of the first (Secretaría de Economía after Secretario de Economía)."""
+    first, *rest = _folded(organization).split()
+    title_first, *title_rest = _folded(title).split() or [""]
+    common = next(
+        (index for index, (a, b) in enumerate(zip(first, title_first, strict=False)) if a != b),
+        min(len(first), len(title_first)),
+    )
+    return rest == title_rest and common >= min(6, len(first), len(title_first))
+
+
+def _folded(text: str) -> str:
+    """``text`` without case and accents, for comparing words."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

@@ -29,6 +29,8 @@ from letterforge.workspace.settings import Settings
 from letterforge.workspace.validation import validate_document
 from letterforge.workspace.yamlio import YamlDocument, YamlPath, format_field_path, load_yaml_file
 
+# The fields of an office that a letter prints as text.
+OFFICE_TEXTS = ("style", "honorific", "title", "office", "organization", "post_nominals")
 # A campaign is named by its file name; anything else (a path) must not reach the file system.
 CAMPAIGN_NAME = FILE_NAME
 
@@ -92,10 +94,7 @@ class PersonRecord:
         offices: list[tuple[YamlPath, PersonRole | Person]] = [((), person)]
         offices += [(("roles", index), role) for index, role in enumerate(person.roles)]
         for at, office in offices:
-            localized += [
-                ((*at, name), getattr(office, name))
-                for name in ("honorific", "title", "office", "organization")
-            ]
+            localized += [((*at, name), getattr(office, name)) for name in OFFICE_TEXTS]
             if office.address is not None:
                 localized += [
                     ((*at, "address", "lines", index), line)

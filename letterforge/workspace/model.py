@@ -146,7 +146,16 @@ class Address(StrictModel):
 
 # The fields that come with an office: a role gives them for its time, and the person's own
 # are the default for what a role leaves out.
-OFFICE_FIELDS = ("honorific", "title", "office", "organization", "address", "email")
+OFFICE_FIELDS = (
+    "style",
+    "honorific",
+    "title",
+    "office",
+    "organization",
+    "address",
+    "email",
+    "post_nominals",
+)
 
 
 class PersonRole(StrictModel):
@@ -164,6 +173,10 @@ class PersonRole(StrictModel):
     """The office's address for mail."""
     honorific: Localized | None = None
     """An honorific that comes with the office: Ambassador, Minister."""
+    style: Localized | None = None
+    """A courtesy style that comes with the office: The Honourable, L’honorable."""
+    post_nominals: Localized | None = None
+    """Letters after the name that come with the office: P.C., M.P. / C.P., député."""
     start: Annotated[datetime.date | None, BeforeValidator(iso_date)] = Field(
         default=None, alias="from"
     )
@@ -194,7 +207,14 @@ class Person(StrictModel):
     gender: Literal["m", "f", "x"] | None = None
     """Grammatical gender, for languages whose salutation agrees with it."""
     honorific: Localized | None = None
-    """Mr., Dr., Sr., Dra. ... per language."""
+    """Mr., Dr., Sr., Dra., Lic. ... per language; salutations use it, and in some languages
+    the inside address and the CC list (Lic. Marcelo Ebrard Casaubón)."""
+    style: Localized | None = None
+    """The courtesy style before the name in the inside address, per language: The
+    Honorable (en-US), The Honourable (en-CA), L’honorable (fr-CA)."""
+    post_nominals: Localized | None = None
+    """Letters after the name in the inside address, per language: P.C., M.P. (en-CA),
+    C.P., député (fr-CA)."""
     title: Localized | None = None
     """The office, per language."""
     office: Localized | None = None
@@ -224,7 +244,8 @@ class Person(StrictModel):
     (YYYY-MM-DD), text, {lang: text}."""
     roles: list[PersonRole] = []
     """Offices over time, each with from/until dates: a letter uses the one held on its
-    date, and this person's own title, office, organization, address, email and honorific
+    date, and this person's own title, office, organization, address, email, honorific, style
+    and post-nominals
     are the default for what the role leaves out."""
 
     @field_validator("languages")
