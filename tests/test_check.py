@@ -29,8 +29,8 @@ def test_the_names_check_knows_are_the_names_templates_get() -> None:
     conventions = inspection.workspace.locales.conventions("es")
     context = renderer.context(LetterSource(campaign, campaign.recipients[0], "es"), conventions)
     assert set(context) == set(CONTEXT_NAMES)
-    assert set(context["cc"][0]) == set(PERSON_FIELDS)
-    assert set(context["recipient"]) == {*PERSON_FIELDS, "salutation"}
+    assert set(context["cc"][0]) == {*PERSON_FIELDS, "cc_line"}
+    assert set(context["recipient"]) == {*PERSON_FIELDS, "salutation", "inside_address"}
     assert set(context["sender"]) == set(SENDER_FIELDS)
     assert set(context["campaign"]) == set(CAMPAIGN_FIELDS)
     assert set(context["labels"]) == {*Labels.model_fields, "closing"}  # closing: old layouts
@@ -378,8 +378,8 @@ def test_included_templates_are_scanned_too(example: Path) -> None:
     assert result.stdout == (
         "templates/essential-services/closing.md.j2:1: error: undefined variable: 'pronoun' "
         "is not defined (there is: address, data, email, family, full_name, gender, given, "
-        "honorific, id, languages, office, organization, salutation, signature, surname, tags, "
-        "title)\n"
+        "honorific, id, inside_address, languages, office, organization, post_nominals, "
+        "salutation, signature, style, surname, tags, title)\n"
     )
 
 

@@ -411,11 +411,12 @@ def test_list_shows_the_languages_and_where_their_conventions_come_from(tmp_path
     }
     result = run(workspace(tmp_path, files), "list")
     assert result.exit_code == 0, result.output
-    assert result.stdout.split("Languages:\n", 1)[1].splitlines()[:6] == [
+    assert result.stdout.split("Languages:\n", 1)[1].splitlines()[:7] == [
         "  de     German   locales/de.yaml",
         "  en     English  built in",
         "  en-GB  English  built in",
         "  es     Spanish  built in, locales/es.yaml",
+        "  es-MX  Spanish  built in",
         "  fr     French   built in",
         "  fr-CA  French   built in",
     ]

@@ -99,7 +99,7 @@ def test_drift_example_is_the_corpus_case() -> None:
 
 
 def test_locale_examples_do_what_the_readme_says(example: Path, tmp_path: Path) -> None:
-    assert set(LOCALE_BLOCKS) == {"locales/fr-CA.yaml", "locales/de.yaml"}
+    assert set(LOCALE_BLOCKS) == {"locales/fr-CA.yaml", "locales/de.yaml", "locales/es.yaml"}
     # The fr-CA override: a label and the closing change, the rest stays built in.
     (example / "locales").mkdir()
     (example / "locales/fr-CA.yaml").write_text(LOCALE_BLOCKS["locales/fr-CA.yaml"], "utf-8")
@@ -215,3 +215,14 @@ def test_import_example_prints_what_the_readme_shows(
     assert len(shown) == 4
     for line in shown:
         assert line.split("error: ", 1)[1] in corpus, line
+
+
+def test_the_spanish_address_example_leaves_the_honorific_out(example: Path) -> None:
+    (example / "locales").mkdir()
+    (example / "locales/es.yaml").write_text(LOCALE_BLOCKS["locales/es.yaml"], "utf-8")
+    result = run(example, "build", "usmca-review-2025", "--format", "docx", "--lang", "es")
+    assert result.exit_code == 0, result.output
+    letter = dict(docx_paragraphs(example / "build/usmca-review-2025/es-MX/ebrard.docx"))
+    # es-MX's own closing line stays: the workspace's es.yaml changes only what it says.
+    assert letter["Letter Address"].split("\n")[0] == "Marcelo Ebrard Casaubón"
+    assert letter["Letter Address"].endswith("\nPresente")

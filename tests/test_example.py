@@ -31,14 +31,15 @@ CC_EN = [
     "Javier Jiménez Espriú, Secretary of Communications and Transport",
     "Salma Jalife Villalón, Under Secretary of Communications and Technology",
 ]
+# Spanish names people in copy with their honorific.
 CC_ES = [
-    "Jorge Alcocer Varela, Secretario de Salud",
-    "Hugo López-Gatell Ramírez, Subsecretario de Prevención y Promoción de la Salud",
-    "Marcelo Ebrard Casaubón, Secretario de Relaciones Exteriores",
-    "Graciela Márquez Colín, Secretaria de Economía",
-    "Olga Sánchez Cordero, Secretaria de Gobernación",
-    "Javier Jiménez Espriú, Secretario de Comunicaciones y Transportes",
-    "Salma Jalife Villalón, Subsecretaria de Comunicaciones y Desarrollo Tecnológico",
+    "Dr. Jorge Alcocer Varela, Secretario de Salud",
+    "Dr. Hugo López-Gatell Ramírez, Subsecretario de Prevención y Promoción de la Salud",
+    "Lic. Marcelo Ebrard Casaubón, Secretario de Relaciones Exteriores",
+    "Dra. Graciela Márquez Colín, Secretaria de Economía",
+    "Lic. Olga Sánchez Cordero, Secretaria de Gobernación",
+    "Ing. Javier Jiménez Espriú, Secretario de Comunicaciones y Transportes",
+    "Mtra. Salma Jalife Villalón, Subsecretaria de Comunicaciones y Desarrollo Tecnológico",
 ]
 
 # Every part of the letter, in the order a reader meets it.

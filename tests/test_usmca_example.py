@@ -35,7 +35,7 @@ SIGNATURES = {
 LETTERS = {
     ("greer", "en-US"): {
         "Letter Date": "July 1, 2025",
-        "Letter Address": "Jamieson Greer\nUnited States Trade Representative\n"
+        "Letter Address": "The Honorable Jamieson Greer\nUnited States Trade Representative\n"
         "Office of the United States Trade Representative\n600 17th Street NW\n"
         "Washington, DC 20508",
         "Letter Reference": "Our ref.: USMCA-JR-2025-07",
@@ -47,8 +47,9 @@ LETTERS = {
     },
     ("ebrard", "es-MX"): {
         "Letter Date": "Ciudad de México, a 1 de julio de 2025",
-        "Letter Address": "Marcelo Ebrard Casaubón\nSecretario de Economía\n"
-        "Secretaría de Economía\nCalle Pachuca 189\nColonia Condesa\n06140 Ciudad de México",
+        # The honorific before the name, no organization that repeats the title, Presente.
+        "Letter Address": "Lic. Marcelo Ebrard Casaubón\nSecretario de Economía\n"
+        "Calle Pachuca 189\nColonia Condesa\n06140 Ciudad de México\nPresente",
         "Letter Reference": "Nuestra ref.: USMCA-JR-2025-07",
         "Letter Subject": "Asunto: Revisión conjunta del T-MEC en 2026",
         "Letter Salutation": "Estimado Lic. Ebrard:",
@@ -58,8 +59,8 @@ LETTERS = {
     },
     ("sidhu", "fr-CA"): {
         "Letter Date": "Ottawa, le 1er juillet 2025",
-        "Letter Address": "Maninder Sidhu\nMinistre du Commerce international\n"
-        "125 Sussex Drive\nOttawa (Ontario) K1A 0G2",
+        "Letter Address": "L’honorable Maninder Sidhu, C.P., député\n"
+        "Ministre du Commerce international\n125, promenade Sussex\nOttawa (Ontario) K1A 0G2",
         "Letter Reference": "N/Réf.\u00a0: USMCA-JR-2025-07",
         "Letter Subject": "Objet\u00a0: Examen conjoint de l’ACEUM en 2026",
         "Letter Salutation": "Monsieur le Ministre,",
@@ -70,8 +71,8 @@ LETTERS = {
     },
     ("sidhu", "en-CA"): {
         "Letter Date": "July 1, 2025",
-        "Letter Address": "Maninder Sidhu\nMinister of International Trade\n125 Sussex Drive\n"
-        "Ottawa ON K1A 0G2",
+        "Letter Address": "The Honourable Maninder Sidhu, P.C., M.P.\n"
+        "Minister of International Trade\n125 Sussex Drive\nOttawa ON K1A 0G2",
         "Letter Reference": "Our ref.: USMCA-JR-2025-07",
         "Letter Subject": "Re: The 2026 joint review of CUSMA",
         "Letter Salutation": "Dear Minister Sidhu:",
