@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
@@ -357,3 +358,33 @@ def test_archival_pdfs_have_the_same_tree(example: Path) -> None:
     assert [(kid.kind, kid.lang) for kid in tree.kids] == [("Art", "en"), ("Art", "es")]
     contents = page_contents(path)
     assert [list(content.artifacts) for content in contents] == [[], ["/Pagination"]] * 2
+
+
+class _Blocks(HTMLParser):
+    """The block elements of an HTML page, each as (tag, id or None)."""
+
+    BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "ul", "li"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS:
+            self.found.append((tag, dict(attrs).get("id")))
+
+
+@pytest.mark.parametrize(
+    ("campaign", "person"),
+    [("usmca-review-2025", "greer"), ("essential-services-2020", "romo")],
+)
+def test_every_block_of_a_letter_has_its_own_id(example: Path, campaign: str, person: str) -> None:
+    """The PDF writer finds which parts of the tree belong to one block, on two pages, by the
+    blocks' ids: a block written without one would leave its page's parts apart."""
+    result = run(example, "preview", campaign, "--to", person, "--html")
+    assert result.exit_code == 0, result.output
+    parser = _Blocks()
+    parser.feed((example / result.stdout.strip()).read_text(encoding="utf-8"))
+    ids = [name for _, name in parser.found]
+    assert parser.found and None not in ids, parser.found
+    assert len(set(ids)) == len(ids)

@@ -108,7 +108,9 @@ class BlockIds:
 
     Nothing links to them: WeasyPrint reports on which pages each id has a box, which is how the
     PDF writer knows that a paragraph or list goes on from one page to the next (see
-    :mod:`letterforge.writers.pdf_tags`).
+    :mod:`letterforge.writers.pdf_tags`). So every block element in a letter's flow (p, h1-h6,
+    div, ul, li) takes one, and nothing else does: a block without an id, or an id on an element
+    moved to the page's margins, leaves the parts of its page's blocks apart.
     """
 
     def __init__(self, letter: int) -> None:
