@@ -151,15 +151,14 @@ def text_of(element: Element, contents: list[PageContent]) -> str:
 
 def squeezed(blocks: list[tuple[str, object]]) -> list[tuple[str, object]]:
     """Blocks compared without their white space, which the PDF does not draw (a tab after a
-    list item's marker, the line break between lines, the place of a raised 1er) and with
-    every heading below the subject as an H."""
+    list item's marker, the line break between lines, the place of a raised 1er), with a
+    non-breaking hyphen as a hyphen (python-docx reads Word's as one), and with every heading
+    below the subject as an H."""
 
     def text(value: object) -> object:
-        return (
-            [text(item) for item in value]
-            if isinstance(value, list)
-            else "".join(str(value).split())
-        )
+        if isinstance(value, list):
+            return [text(item) for item in value]
+        return "".join(str(value).replace("\u2011", "-").split())
 
     return [("H" if re.fullmatch("H[2-6]", kind) else kind, text(value)) for kind, value in blocks]
 
