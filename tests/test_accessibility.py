@@ -360,8 +360,9 @@ def test_archival_pdfs_have_the_same_tree(example: Path) -> None:
 
 
 class _Blocks(HTMLParser):
-    """The block elements of an HTML page, each as (tag, id or None)."""
+    """The elements of an HTML page that are blocks or have an id, each as (tag, id or None)."""
 
+    # The elements that become the structure elements pdf_tags names by their ids.
     BLOCKS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "ul", "li"})
 
     def __init__(self) -> None:
@@ -369,8 +370,9 @@ class _Blocks(HTMLParser):
         self.found: list[tuple[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
-            self.found.append((tag, dict(attrs).get("id")))
+        name = dict(attrs).get("id")
+        if tag in self.BLOCKS or name is not None:
+            self.found.append((tag, name))
 
 
 @pytest.mark.parametrize(
@@ -385,5 +387,6 @@ def test_every_block_of_a_letter_has_its_own_id(example: Path, campaign: str, pe
     parser = _Blocks()
     parser.feed((example / result.stdout.strip()).read_text(encoding="utf-8"))
     ids = [name for _, name in parser.found]
-    assert parser.found and None not in ids, parser.found
+    assert parser.found and None not in ids, parser.found  # every block has one
+    assert {tag for tag, _ in parser.found} <= _Blocks.BLOCKS  # and nothing else
     assert len(set(ids)) == len(ids)

@@ -108,9 +108,9 @@ class BlockIds:
 
     Nothing links to them: WeasyPrint reports on which pages each id has a box, which is how the
     PDF writer knows that a paragraph or list goes on from one page to the next (see
-    :mod:`letterforge.writers.pdf_tags`). So every block element in a letter's flow (p, h1-h6,
-    div, ul, li) takes one, and nothing else does: a block without an id, or an id on an element
-    moved to the page's margins, leaves the parts of its page's blocks apart.
+    :mod:`letterforge.writers.pdf_tags`). So every p, h1-h6, div, ul and li in a letter's flow
+    takes one, and nothing else does (no table, no element moved to the page's margins): one
+    too few or too many on a page leaves the parts of that page's blocks apart.
     """
 
     def __init__(self, letter: int) -> None:
