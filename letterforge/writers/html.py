@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import itertools
 from html import escape
 
 from letterforge.document import (
@@ -42,9 +43,12 @@ def letter_pages_html(
         f'<meta name="dcterms.modified" content="{created}">',
     ]
     pages = []
-    for letter in document.letters:
+    for index, letter in enumerate(document.letters):
+        ids = BlockIds(index)
         blocks = "\n".join(
-            _block_html(item, theme) if isinstance(item, Block) else _signatures_html(item, theme)
+            _block_html(item, theme, ids)
+            if isinstance(item, Block)
+            else _signatures_html(item, theme, ids)
             for item in arrange(letter.flow)
         )
         style = running_head_css(letter.running_head, theme)
@@ -53,7 +57,7 @@ def letter_pages_html(
         pages.append(
             f'<!DOCTYPE html>\n<html lang="{escape(letter.lang)}">\n<head>\n'
             + "\n".join([*head, f"<style>{style}</style>"])
-            + f'\n</head>\n<body>\n<section class="letter">\n{blocks}\n</section>\n'
+            + f'\n</head>\n<body>\n<article class="letter">\n{blocks}\n</article>\n'
             "</body>\n</html>\n"
         )
     return pages
@@ -98,20 +102,63 @@ def _css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _block_html(block: Block, theme: Theme, *, width: float | None = None, style: str = "") -> str:
+class BlockIds:
+    """The ids of one letter's block elements, in the order they are written: ``l0-1``,
+    ``l0-2`` ... for the first letter of a document.
+
+    Nothing links to them: WeasyPrint reports on which pages each id has a box, which is how the
+    PDF writer knows that a paragraph or list goes on from one page to the next (see
+    :mod:`letterforge.writers.pdf_tags`). So every p, h1-h6, div, ul and li in a letter's flow
+    takes one, and nothing else does (no table, no element moved to the page's margins): one
+    too few or too many on a page leaves the parts of that page's blocks apart.
+    """
+
+    def __init__(self, letter: int) -> None:
+        self.prefix = f"l{letter}-"
+        self.numbers = itertools.count(1)
+
+    def __call__(self) -> str:
+        return f'id="{self.prefix}{next(self.numbers)}"'
+
+
+# Roles whose lines after the first are the items of a list: the label (cc:, Enclosures:) and
+# then one person or enclosure per line.
+LIST_ROLES = frozenset({Role.CC, Role.ENCLOSURES})
+
+
+def _block_html(
+    block: Block, theme: Theme, ids: BlockIds, *, width: float | None = None, style: str = ""
+) -> str:
     """One paragraph; ``width`` is the room its images have (default: the text width)."""
     room = theme.text_width if width is None else width
-    inner = "".join(_inline_html(inline, block.role, theme, room) for inline in _lines(block))
+    lines = _lines(block)
+    # Only a line break writes <br>: text is escaped.
+    inner = "".join(_inline_html(inline, block.role, theme, room) for inline in lines)
     attributes = f' style="{style}"' if style else ""
     breakable = " breakable" if _has_long_word(block.plain_text) else ""
     if block.role is Role.LIST_ITEM:
         marker = f'<span class="marker">{escape(block.list_marker or "")}</span>'
         indent = f' style="margin-left: {block.depth * 18}pt"' if block.depth else ""
-        return f'<p class="list-item{breakable}"{indent}>{marker}{inner}</p>'
+        return f'<p {ids()} class="list-item{breakable}"{indent}>{marker}{inner}</p>'
     if block.role is Role.HEADING:
         level = min(max(block.level, 1), 6)
-        return f'<h{level} class="heading{breakable}">{inner}</h{level}>'
-    return f'<p class="{block.role.value}{breakable}"{attributes}>{inner}</p>'
+        return f'<h{level} {ids()} class="heading{breakable}">{inner}</h{level}>'
+    if block.role is Role.SUBJECT:
+        # The subject is the heading of what follows; the theme's rule keeps its look.
+        return f'<h1 {ids()} class="subject{breakable}">{inner}</h1>'
+    if block.role in LIST_ROLES and LineBreak() in lines:
+        return _list_html(block.role, inner.split("<br>"), ids, breakable)
+    return f'<p {ids()} class="{block.role.value}{breakable}"{attributes}>{inner}</p>'
+
+
+def _list_html(role: Role, lines: list[str], ids: BlockIds, breakable: str) -> str:
+    """A copy list or enclosures: the first line, the label, as a paragraph, and the others as
+    the items of a list without bullets, set as the lines of one paragraph would be (a line
+    left empty keeps its height with a line break of its own)."""
+    label, *items = [line or "<br>" for line in lines]
+    html = f'<div {ids()} class="{role.value}{breakable}"><p {ids()} class="label">{label}</p>'
+    html += f'<ul {ids()} class="lines">'
+    return html + "".join(f"<li {ids()}>{item}</li>" for item in items) + "</ul></div>"
 
 
 # Words longer than this may not fit the narrowest column a paragraph is set in (a signature
@@ -134,20 +181,20 @@ def _lines(block: Block) -> list[Inline]:
     return inlines
 
 
-def _signatures_html(signatures: Signatures, theme: Theme) -> str:
+def _signatures_html(signatures: Signatures, theme: Theme, ids: BlockIds) -> str:
     """A joint letter's signatories in columns, kept on one page with the closing before."""
     columns = signatures.columns
     width = theme.text_width / columns
     share = f"width: {100 / columns:.3f}%"  # rounded down, so a row never overflows into two
-    rows = [
-        '<div class="signature-row">'
-        + "".join(
-            _block_html(block, theme, width=width - SIGNATURE_GUTTER, style=share) for block in row
+    html = f'<div {ids()} class="signatures">'
+    for row in signatures.rows:
+        html += f'<div {ids()} class="signature-row">'
+        html += "".join(
+            _block_html(block, theme, ids, width=width - SIGNATURE_GUTTER, style=share)
+            for block in row
         )
-        + "</div>"
-        for row in signatures.rows
-    ]
-    return f'<div class="signatures">{"".join(rows)}</div>'
+        html += "</div>"
+    return html + "</div>"
 
 
 def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
@@ -216,10 +263,18 @@ def theme_css(theme: Theme) -> str:
         f".signature-row p.signature {{ display: inline-block; vertical-align: top; "
         f"box-sizing: border-box; padding-right: {SIGNATURE_GUTTER}pt; }}",
         ".list-item .marker { display: inline-block; width: 18pt; margin-left: -18pt; }",
+        # The subject is an h1 for screen readers, set as a paragraph: no bookmark, no keeping
+        # with the next block or hyphenation rule but the theme's.
+        ".subject { bookmark-level: none; break-after: auto; break-inside: auto; "
+        "hyphens: inherit; }",
+        # A copy list or enclosures: a label and a list, set as one paragraph's lines, which
+        # break across pages as those would, keeping two lines on each side (orphans, widows).
+        ".label { font-weight: inherit; }",
+        "ul.lines { margin: 0; padding: 0; list-style: none; }",
+        "ul.lines > li:nth-last-child(2) { break-after: avoid; }",
     ]
     for role, style in theme.roles.items():
-        selector = "h1, h2, h3, h4, h5, h6" if role is Role.HEADING else f"p.{role.value}"
-        rules.append(f"{selector} {{ {_role_css(style)} }}")
+        rules.append(f".{role.value} {{ {_role_css(style)} }}")
     return "\n".join(rules)
 
 

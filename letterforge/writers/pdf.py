@@ -24,6 +24,7 @@ from letterforge.theme import Theme
 from letterforge.workspace.assets import MAX_ASSET_BYTES, ImageFile
 from letterforge.workspace.paths import PdfStandard
 from letterforge.writers.html import data_url, letter_pages_html, theme_css
+from letterforge.writers.pdf_tags import StructureTree
 
 
 class LockedFetcher(URLFetcher):  # type: ignore[misc]
@@ -85,7 +86,13 @@ class PdfWriter:
         except FatalURLFetchingError as err:
             raise OutputError(f"{document.title}: {err}") from err
         pages = [page for letter in rendered for page in letter.pages]
-        rendered[0].copy(pages).write_pdf(path, pdf_variant=self.standard, pdf_tags=True)
+        letters = [
+            (letter.lang, len(drawn.pages))
+            for letter, drawn in zip(document.letters, rendered, strict=True)
+        ]
+        rendered[0].copy(pages).write_pdf(
+            path, pdf_variant=self.standard, pdf_tags=True, finisher=StructureTree(letters)
+        )
 
 
 def write_pdf(
