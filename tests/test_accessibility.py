@@ -312,7 +312,7 @@ def test_subject_is_a_heading_and_copies_and_enclosures_are_lists(
     assert blocks[-2] == ("P", "C.c.p.")
     label, people = blocks[-1]
     assert label == "L" and isinstance(people, list) and len(people) == 7
-    assert people[0].startswith("Jorge Alcocer Varela")
+    assert people[0] == "Dr. Jorge Alcocer Varela, Secretario de Salud"  # Spanish: the honorific
 
 
 def test_a_copy_list_longer_than_a_page_is_one_list(tmp_path: Path) -> None:
