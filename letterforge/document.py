@@ -54,6 +54,10 @@ LINE_ROLES = frozenset(
 )
 # Where a running head puts the page number.
 PAGE_NUMBER = "{page}"
+# A hyphen a line never breaks at (typography puts it in short compounds: T-MEC). The DOCX
+# writes Word's own no-break hyphen, and the PDF a hyphen in a word that does not wrap, since
+# the letter font has no glyph for this character; both read back as a plain hyphen.
+NO_BREAK_HYPHEN = "\u2011"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +99,12 @@ class Block:
 
     @property
     def plain_text(self) -> str:
+        """The text a reader sees and copies: a no-break hyphen is a hyphen."""
         return "".join(
             "\n" if isinstance(inline, LineBreak) else inline.text
             for inline in self.inlines
             if not isinstance(inline, Image)
-        )
+        ).replace(NO_BREAK_HYPHEN, "-")
 
     def around_page_number(self) -> tuple[str, str] | None:
         """A running head's text before and after its page number, on one line; None when

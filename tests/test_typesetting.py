@@ -8,9 +8,18 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from docx.shared import Length
 
-from tests.conftest import pdf_pages, replace_in, run
+from tests.conftest import (
+    docx_paragraphs,
+    libreoffice_pdfs,
+    make_workspace,
+    needs_libreoffice,
+    pdf_pages,
+    replace_in,
+    run,
+)
 
 EXAMPLE_LETTERS = [
     "essential-services-2020/en/romo",
@@ -54,3 +63,80 @@ def test_docx_sets_the_measure_between_its_margins(
     assert [side.pt for side in sides] == pytest.approx(margins, abs=0.05)
     measure = Length(section.page_width - section.left_margin - section.right_margin)
     assert measure.pt == pytest.approx(378, abs=0.1)  # 5.25 in, whatever the paper
+
+
+# Words of every length before each T-MEC, so that line ends fall at every place in it.
+COMPOUNDS = " ".join(f"{'x' * length} T-MEC" for length in range(1, 41))
+
+
+@pytest.fixture(scope="module")
+def compounds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A letter whose body is 40 T-MECs, and one health-care, as DOCX and PDF."""
+    workspace = make_workspace(
+        tmp_path_factory.mktemp("compounds"),
+        {"templates/note/letter.en.md.j2": f"{COMPOUNDS}\n\nOur health-care workers.\n"},
+    )
+    result = run(workspace, "build")
+    assert result.exit_code == 0, result.output
+    return workspace / "build/note/en/ana.docx"
+
+
+def assert_no_line_ends_at_a_short_hyphen(pages: list[str]) -> None:
+    text = "\n".join(pages)
+    assert text.count("T-MEC") == 40  # read back with a plain hyphen, every one whole
+    assert "\u2011" not in text
+    assert not [line for line in text.splitlines() if line.rstrip().endswith("T-")]
+
+
+def test_a_short_compound_never_breaks_at_its_hyphen_in_the_pdf(compounds: Path) -> None:
+    assert_no_line_ends_at_a_short_hyphen(pdf_pages(compounds.with_suffix(".pdf")))
+
+
+def test_a_short_compound_takes_words_no_break_hyphen_in_the_docx(compounds: Path) -> None:
+    body = next(p for p in docx.Document(str(compounds)).paragraphs if "T-MEC" in p.text)
+    assert body.text == COMPOUNDS  # Word's no-break hyphen reads back as a hyphen
+    assert len(body._p.xpath(".//w:noBreakHyphen")) == 40
+    assert "T-MEC" not in "".join(body._p.xpath(".//w:t/text()"))
+    # A compound with long parts may still break at its hyphen.
+    ordinary = next(p for p in docx.Document(str(compounds)).paragraphs if "health" in p.text)
+    assert ordinary.text == "Our health-care workers."
+    assert not ordinary._p.xpath(".//w:noBreakHyphen")
+
+
+@needs_libreoffice
+def test_a_short_compound_never_breaks_at_its_hyphen_in_word(
+    compounds: Path, tmp_path: Path
+) -> None:
+    laid_out = libreoffice_pdfs([compounds], tmp_path)[compounds]
+    assert_no_line_ends_at_a_short_hyphen(pdf_pages(laid_out))
+
+
+@pytest.mark.parametrize(
+    ("text", "typeset"),
+    [
+        ("COVID-19, e-commerce, USMCA-JR-2025-07", "COVID=19, e=commerce, USMCA=JR=2025=07"),
+        ("États-Unis, López-Gatell, cross-border", "États-Unis, López-Gatell, cross-border"),
+        ("p. j. and J. F. Kennedy", "p.\u00a0j. and J.\u00a0F. Kennedy"),
+        ("write to a-b@x-y.org", "write to a-b@x-y.org"),
+    ],
+)
+def test_where_lines_may_not_break(tmp_path: Path, text: str, typeset: str) -> None:
+    """What the DOCX holds, read character by character: U+2011 for Word's no-break hyphen."""
+    workspace = make_workspace(tmp_path, {"templates/note/letter.en.md.j2": f"{text}\n"})
+    result = run(workspace, "build", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    word = docx.Document(str(workspace / "build/note/en/ana.docx"))
+    (body,) = (p for p in word.paragraphs if p.style.name == "Letter Body")
+    characters = {qn("w:t"): None, qn("w:noBreakHyphen"): "\u2011"}
+    written = "".join(
+        element.text if characters[element.tag] is None else characters[element.tag]
+        for element in body._p.iter(*characters)
+    )
+    assert written == typeset.replace("=", "\u2011")  # = stands for U+2011 here
+
+
+def test_french_abbreviations_of_one_letter_are_held_together(built_example: Path) -> None:
+    word = dict(docx_paragraphs(built_example / "build/usmca-review-2025/fr-CA/sidhu.docx"))
+    assert word["Letter Enclosures"].startswith("p.\u00a0j.\nDéclaration commune")
+    pages = pdf_pages(built_example / "build/usmca-review-2025/fr-CA/sidhu.pdf")
+    assert "\np.\u00a0j.\nDéclaration commune" in pages[-1]

@@ -30,6 +30,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from letterforge.document import (
+    NO_BREAK_HYPHEN,
     Block,
     Document,
     Image,
@@ -360,7 +361,12 @@ def _svg_extension(relation: str) -> etree._Element:
 
 
 def _add_run(paragraph: Paragraph, text: Text, lang: str) -> None:
-    run = paragraph.add_run(text.text)
+    first, *rest = text.text.split(NO_BREAK_HYPHEN)
+    run = paragraph.add_run(first)
+    for piece in rest:  # Word's own no-break hyphen, which its readers copy as a hyphen
+        run._r.append(OxmlElement("w:noBreakHyphen"))
+        if piece:
+            run._r.add_t(piece)
     if text.bold:
         run.bold = True
     if text.italic:

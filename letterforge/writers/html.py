@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from html import escape
 
 from letterforge.document import (
+    NO_BREAK_HYPHEN,
     Block,
     Document,
     Image,
@@ -159,7 +161,7 @@ def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
             f'<img src="{data_url(inline.file)}" alt="{escape(inline.alt)}" '
             f'style="width: {width}pt; height: {height}pt">'
         )
-    text = escape(inline.text, quote=False)
+    text = _NO_BREAK_WORD.sub(_no_break_word, escape(inline.text, quote=False))
     if inline.bold:
         text = f"<strong>{text}</strong>"
     if inline.italic:
@@ -169,6 +171,15 @@ def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
     if inline.link:
         text = f'<a href="{escape(inline.link)}">{text}</a>'
     return text
+
+
+_NO_BREAK_WORD = re.compile(f"\\S*{NO_BREAK_HYPHEN}\\S*")
+
+
+def _no_break_word(match: re.Match[str]) -> str:
+    """A word with a no-break hyphen, as a word that does not wrap, with a plain hyphen: the
+    letter font has no glyph for U+2011, which would be drawn in another font."""
+    return f'<span class="nobreak">{match.group().replace(NO_BREAK_HYPHEN, "-")}</span>'
 
 
 _MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml"}
@@ -203,6 +214,7 @@ def theme_css(theme: Theme) -> str:
         # A word longer than a line (a 124-letter name, a long link) breaks where it must
         # rather than running off the page; words that fit are never broken.
         ".breakable { overflow-wrap: break-word; }",
+        ".nobreak { white-space: nowrap; }",
         "p, h1, h2, h3, h4, h5, h6 { margin: 0; font-size: 1em; font-weight: normal; }",
         "a { color: inherit; }",
         # A raised ordinal ending (1er) must not push its line away from the others.
