@@ -7,7 +7,7 @@ class in HTML, so one theme styles both formats and both say the same thing in t
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from letterforge.workspace.assets import ImageFile
@@ -106,11 +106,27 @@ class Block:
             if not isinstance(inline, Image)
         ).replace(NO_BREAK_HYPHEN, "-")
 
-    def around_page_number(self) -> tuple[str, str] | None:
-        """A running head's text before and after its page number, on one line; None when
-        it has no page number."""
-        before, number, after = " ".join(self.plain_text.split("\n")).partition(PAGE_NUMBER)
-        return (before, after) if number else None
+    def around_page_number(self) -> tuple[tuple[Text, ...], tuple[Text, ...] | None]:
+        """A running head's runs on one line (a line break becomes a space), with their
+        formatting (the raised ending of a French 1er): those before its page number and those
+        after it, None when it has no page number."""
+        runs: list[Text] = []
+        for inline in self.inlines:
+            if isinstance(inline, Text):
+                runs.append(inline)
+            elif isinstance(inline, LineBreak):
+                runs.append(Text(" "))
+        for index, run in enumerate(runs):
+            before, number, after = run.text.partition(PAGE_NUMBER)
+            if number:
+                head = (*runs[:index], replace(run, text=before))
+                tail = (replace(run, text=after), *runs[index + 1 :])
+                return _nonempty(head), _nonempty(tail)
+        return tuple(runs), None
+
+
+def _nonempty(runs: tuple[Text, ...]) -> tuple[Text, ...]:
+    return tuple(run for run in runs if run.text)
 
 
 @dataclass(frozen=True, slots=True)

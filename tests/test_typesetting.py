@@ -140,3 +140,36 @@ def test_french_abbreviations_of_one_letter_are_held_together(built_example: Pat
     assert word["Letter Enclosures"].startswith("p.\u00a0j.\nDéclaration commune")
     pages = pdf_pages(built_example / "build/usmca-review-2025/fr-CA/sidhu.pdf")
     assert "\np.\u00a0j.\nDéclaration commune" in pages[-1]
+
+
+def raised(pdf: Path, page: int, text: str, ending: str) -> bool:
+    """Whether, in the first ``text`` on ``page`` of ``pdf``, ``ending`` stands raised and
+    smaller: its letters' feet above the baseline of the letter after the space after it."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        letters = document[page].get_textpage()
+        start = letters.get_text_range().index(text) + text.index(ending)
+        after = start + len(ending) + 2  # past the space: a letter on the baseline
+        boxes = [letters.get_charbox(index) for index in range(start, start + len(ending))]
+        baseline, height = letters.get_charbox(after)[1], letters.get_charbox(after)[3]
+    finally:
+        document.close()
+    return all(box[1] > baseline + 1.5 and box[3] - box[1] < height - baseline for box in boxes)
+
+
+def test_the_french_running_head_raises_1er_as_the_date_does(built_example: Path) -> None:
+    word = docx.Document(str(built_example / "build/usmca-review-2025/fr-CA/sidhu.docx"))
+    head = word.sections[0].header.paragraphs[0]
+    assert [(run.text, run.font.superscript) for run in head.runs] == [
+        ("Maninder Sidhu · 1", None),
+        ("er", True),
+        (" juillet 2025 · Page ", None),
+    ]
+    assert head._p.xpath("./w:fldSimple/@w:instr") == ["PAGE"]
+    pdf = built_example / "build/usmca-review-2025/fr-CA/sidhu.pdf"
+    assert "\nManinder Sidhu · 1er juillet 2025 · Page 2" in pdf_pages(pdf)[1]
+    assert raised(pdf, 0, "Ottawa, le 1er juillet", "er")  # the date, raised before
+    assert raised(pdf, 1, "Sidhu · 1er juillet", "er")
+    assert not raised(pdf, 1, "Sidhu · 1er juillet", "Sidhu")

@@ -183,19 +183,19 @@ def _set_running_head(section: Section, block: Block | None, lang: str) -> None:
         return
     paragraph = section.header.paragraphs[0]
     _set_style(paragraph, Role.RUNNING_HEAD)
-    parts = block.around_page_number()
-    if parts is None:
-        _add_run(paragraph, Text(" ".join(block.plain_text.split("\n"))), lang)
+    before, after = block.around_page_number()
+    for run in before:
+        _add_run(paragraph, run, lang)
+    if after is None:
         return
-    before, after = parts
-    _add_run(paragraph, Text(before), lang)
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
     shown = paragraph.add_run("2")  # what Word shows until it updates the field
     _set_language(shown._r.get_or_add_rPr(), lang)
     field.append(shown._r)
     paragraph._p.append(field)
-    _add_run(paragraph, Text(after), lang)
+    for run in after:
+        _add_run(paragraph, run, lang)
 
 
 def _start_new_section(word: WordDocument) -> None:

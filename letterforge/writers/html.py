@@ -55,49 +55,45 @@ def letter_pages_html(
         pages.append(
             f'<!DOCTYPE html>\n<html lang="{escape(letter.lang)}">\n<head>\n'
             + "\n".join([*head, f"<style>{style}</style>"])
-            + f'\n</head>\n<body>\n<section class="letter">\n{blocks}\n</section>\n'
+            + f"\n</head>\n<body>\n{running_head_html(letter.running_head, theme)}"
+            f'<section class="letter">\n{blocks}\n</section>\n'
             "</body>\n</html>\n"
         )
     return pages
 
 
-def running_head_css(block: Block | None, theme: Theme) -> str:
-    """The header of pages after the first, as a CSS margin box: the running head's text,
-    with its {page} as the page counter."""
+def running_head_html(block: Block | None, theme: Theme) -> str:
+    """The header of pages after the first, as a running element that the top margin box of
+    those pages shows: unlike a string in a margin box, it keeps its formatting (the raised
+    ending of a French 1er), and its page number is the page counter."""
     if block is None:
         return ""
-    parts = block.around_page_number()
-    if parts is None:
-        content = _css_string(" ".join(block.plain_text.split("\n")))
-    else:
-        content = f"{_css_string(parts[0])} counter(page) {_css_string(parts[1])}"
-    look = theme.style(Role.RUNNING_HEAD)
+    before, after = block.around_page_number()
+    inner = "".join(_inline_html(run, block.role, theme, theme.text_width) for run in before)
+    if after is not None:
+        inner += '<span class="page-number"></span>'
+        inner += "".join(_inline_html(run, block.role, theme, theme.text_width) for run in after)
+    breakable = " breakable" if _has_long_word(block.plain_text) else ""
+    return f'<p class="running-head{breakable}">{inner}</p>\n'
+
+
+def running_head_css(block: Block | None, theme: Theme) -> str:
+    """The top margin box of pages after the first, which shows the running head."""
+    if block is None:
+        return ""
     declarations = [
-        f"content: {content}",
-        "text-align: left",
+        "content: element(running-head)",
         "vertical-align: bottom",
         "padding-bottom: 12pt",
     ]
     if _has_long_word(block.plain_text):
-        # A margin box inherits nothing from the letter, and takes its width from its
-        # content: given the page's width, it breaks a word longer than a line inside it.
-        declarations += ["width: 100%", "overflow-wrap: break-word"]
-    if look.size:
-        declarations.append(f"font-size: {look.size}pt")
-    if look.color:
-        declarations.append(f"color: #{look.color}")
+        # A margin box takes its width from its content: given the page's width, it breaks a
+        # word longer than a line inside it.
+        declarations.append("width: 100%")
     return (
         f"@page {{ @top-left {{ {'; '.join(declarations)}; }} }}\n"
         "@page :first { @top-left { content: none; } }"
     )
-
-
-def _css_string(text: str) -> str:
-    """``text`` as a CSS string literal: quotes, backslashes and line ends escaped."""
-    escaped = "".join(
-        f"\\{ord(char):x} " if char in '"\\\n\r\f' or ord(char) < 32 else char for char in text
-    )
-    return f'"{escaped}"'
 
 
 def _block_html(block: Block, theme: Theme, *, width: float | None = None, style: str = "") -> str:
@@ -228,6 +224,11 @@ def theme_css(theme: Theme) -> str:
         f".signature-row p.signature {{ display: inline-block; vertical-align: top; "
         f"box-sizing: border-box; padding-right: {SIGNATURE_GUTTER}pt; }}",
         ".list-item .marker { display: inline-block; width: 18pt; margin-left: -18pt; }",
+        # The running head stands in the top margin of pages after the first; a browser,
+        # which has no pages, does not show it.
+        "p.running-head { position: running(running-head); }",
+        ".page-number::before { content: counter(page); }",
+        "@media screen { p.running-head { display: none; } }",
     ]
     for role, style in theme.roles.items():
         selector = "h1, h2, h3, h4, h5, h6" if role is Role.HEADING else f"p.{role.value}"
