@@ -82,6 +82,12 @@ class Theme:
         """The height of one line of ``role``'s text, in points: its size times line height."""
         return (self.style(role).size or self.size) * self.line_height
 
+    def space_after_list(self, role: Role) -> float:
+        """The space above a paragraph of ``role`` that follows a list: its own, or a body
+        paragraph's space below if that is more. A list ends as a paragraph does; the space
+        between its items alone would tie its last item to what comes next."""
+        return max(self.style(role).space_before, self.style(Role.BODY).space_after)
+
     def image_height(self, role: Role) -> float:
         """How tall an image stands in ``role``: a logo in the letterhead, else a signature."""
         return self.logo_height if role is Role.LETTERHEAD else self.signature_height

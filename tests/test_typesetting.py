@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
-from docx.shared import Length
+from docx.shared import Length, Pt
 
 from tests.conftest import (
     docx_paragraphs,
@@ -173,3 +173,63 @@ def test_the_french_running_head_raises_1er_as_the_date_does(built_example: Path
     assert raised(pdf, 0, "Ottawa, le 1er juillet", "er")  # the date, raised before
     assert raised(pdf, 1, "Sidhu · 1er juillet", "er")
     assert not raised(pdf, 1, "Sidhu · 1er juillet", "Sidhu")
+
+
+LIST_LETTER = (
+    "We ask three things:\n\n1. one;\n2. two;\n3. three.\n\nAfter the list, a paragraph.\n"
+)
+
+
+def line_tops(pdf: Path, *words: str) -> list[float]:
+    """How far below the top of the first page each word's line stands, in points."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        letters = page.get_textpage()
+        text = letters.get_text_range()
+        boxes = [letters.get_charbox(text.index(word), loose=True) for word in words]
+        return [page.get_height() - box[3] for box in boxes]
+    finally:
+        document.close()
+
+
+@pytest.fixture(scope="module")
+def list_letter(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    workspace = make_workspace(
+        tmp_path_factory.mktemp("list"), {"templates/note/letter.en.md.j2": LIST_LETTER}
+    )
+    result = run(workspace, "build")
+    assert result.exit_code == 0, result.output
+    return workspace / "build/note/en/ana.docx"
+
+
+def assert_list_set_off_alike(pdf: Path) -> None:
+    before, first, last, after = line_tops(pdf, "We ask", "one;", "three.", "After the")
+    line = 11 * 1.2
+    # A line and a body paragraph's space below, on either side of the list (LibreOffice
+    # sets the lines of list items some 0.7pt lower in the same line boxes); 4pt, the space
+    # between the items, would make 17.2.
+    assert first - before == pytest.approx(line + 10, abs=1)
+    assert after - last == pytest.approx(line + 10, abs=1)
+    assert after - before == pytest.approx(4 * line + 2 * 10 + 2 * 4, abs=0.2)
+
+
+def test_a_paragraph_after_a_list_has_its_space_above_it_in_the_pdf(list_letter: Path) -> None:
+    assert_list_set_off_alike(list_letter.with_suffix(".pdf"))
+
+
+def test_a_paragraph_after_a_list_has_its_space_above_it_in_the_docx(list_letter: Path) -> None:
+    paragraphs = docx.Document(str(list_letter)).paragraphs
+    after = next(p for p in paragraphs if p.text == "After the list, a paragraph.")
+    assert after.paragraph_format.space_before == Pt(10)
+    items = [p for p in paragraphs if p.style.name == "Letter List Item"]
+    assert [p.paragraph_format.space_before for p in items] == [None] * 3
+
+
+@needs_libreoffice
+def test_a_paragraph_after_a_list_has_its_space_above_it_in_word(
+    list_letter: Path, tmp_path: Path
+) -> None:
+    assert_list_set_off_alike(libreoffice_pdfs([list_letter], tmp_path)[list_letter])

@@ -73,13 +73,18 @@ class DocxWriter:
         for index, letter in enumerate(document.letters):
             if index:
                 _start_new_section(word)
+            previous: Role | None = None
             for item in arrange(letter.flow):
                 if isinstance(item, Signatures):
                     _add_signatures(word, item, letter.lang, images)
-                else:
-                    paragraph = word.add_paragraph()
-                    _set_style(paragraph, item.role)
-                    _fill(paragraph, item, letter.lang, images, self.theme.text_width)
+                    continue
+                paragraph = word.add_paragraph()
+                _set_style(paragraph, item.role)
+                if previous is Role.LIST_ITEM and item.role is not Role.LIST_ITEM:
+                    space = Pt(self.theme.space_after_list(item.role))
+                    paragraph.paragraph_format.space_before = space
+                _fill(paragraph, item, letter.lang, images, self.theme.text_width)
+                previous = item.role
         for section, letter in zip(word.sections, document.letters, strict=True):
             _set_running_head(section, letter.running_head, letter.lang)
         _set_properties(word, document)

@@ -233,6 +233,11 @@ def theme_css(theme: Theme) -> str:
     for role, style in theme.roles.items():
         selector = "h1, h2, h3, h4, h5, h6" if role is Role.HEADING else f"p.{role.value}"
         rules.append(f"{selector} {{ {_role_css(style)} }}")
+    rules += [
+        f".list-item + .{role.value} {{ margin-top: {theme.space_after_list(role)}pt; }}"
+        for role in theme.roles
+        if role is not Role.LIST_ITEM
+    ]
     return "\n".join(rules)
 
 
