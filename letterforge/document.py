@@ -216,5 +216,15 @@ class Document:
 
     @property
     def plain_text(self) -> str:
-        """The text a reader sees, one block per paragraph; used by tests and previews."""
-        return "\n\n".join(block.plain_text for letter in self.letters for block in letter.flow)
+        """The text a reader sees, one block per paragraph, list items with their numbers or
+        bullets as the documents print them; used by previews, diffs and tests."""
+        return "\n\n".join(_as_read(block) for letter in self.letters for block in letter.flow)
+
+
+def _as_read(block: Block) -> str:
+    """A block's text; a list item's after its marker (or under the item's first line, for
+    its second paragraph), indented by the depth of its list."""
+    if block.role is not Role.LIST_ITEM:
+        return block.plain_text
+    marker = f"{block.list_marker} " if block.list_marker else "   "
+    return "   " * block.depth + marker + block.plain_text
