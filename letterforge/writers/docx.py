@@ -18,9 +18,7 @@ from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.styles import styleId_from_name
@@ -142,31 +140,20 @@ def _set_style(paragraph: Paragraph, role: Role) -> None:
 
 def _save_reproducibly(word: WordDocument, path: Path, created: datetime.date) -> None:
     """Save with every zip entry dated the campaign's date, so the same inputs give the same
-    bytes: python-docx stamps each entry with the clock (the XML inside is already stable)."""
-    package = word.part.package
-    for part in package.parts:
-        part.before_marshal()
+    bytes: python-docx stamps each entry with the clock (the XML inside is already stable), so
+    the zip it saves is written again, entry by entry in its order, with that date."""
+    saved = io.BytesIO()
+    word.save(saved)
     stamp = (max(created.year, 1980), created.month, created.day, 0, 0, 0)  # zip starts in 1980
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        entries = _DatedEntries(archive, stamp)
-        # python-docx's own package writer, with a zip of fixed dates in place of its zip.
-        PackageWriter._write_content_types_stream(entries, package.parts)  # type: ignore[no-untyped-call]
-        PackageWriter._write_pkg_rels(entries, package.rels)  # type: ignore[no-untyped-call]
-        PackageWriter._write_parts(entries, package.parts)  # type: ignore[arg-type]
-
-
-class _DatedEntries:
-    """Where python-docx's package writer puts each part: a zip entry with a fixed date."""
-
-    def __init__(self, archive: zipfile.ZipFile, stamp: tuple[int, int, int, int, int, int]):
-        self.archive = archive
-        self.stamp = stamp
-
-    def write(self, pack_uri: PackURI, blob: bytes) -> None:
-        entry = zipfile.ZipInfo(pack_uri.membername, date_time=self.stamp)
-        entry.compress_type = zipfile.ZIP_DEFLATED
-        entry.external_attr = 0o644 << 16
-        self.archive.writestr(entry, blob)
+    with (
+        zipfile.ZipFile(saved) as clocked,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for entry in clocked.infolist():
+            dated = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            dated.compress_type = zipfile.ZIP_DEFLATED
+            dated.external_attr = 0o644 << 16
+            archive.writestr(dated, clocked.read(entry))
 
 
 def _set_running_head(section: Section, block: Block | None, lang: str) -> None:
