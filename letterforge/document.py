@@ -7,7 +7,7 @@ class in HTML, so one theme styles both formats and both say the same thing in t
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from letterforge.workspace.assets import ImageFile
@@ -54,6 +54,10 @@ LINE_ROLES = frozenset(
 )
 # Where a running head puts the page number.
 PAGE_NUMBER = "{page}"
+# A hyphen a line never breaks at (typography puts it in short compounds: T-MEC). The DOCX
+# writes Word's own no-break hyphen, and the PDF a hyphen in a word that does not wrap, since
+# the letter font has no glyph for this character; both read back as a plain hyphen.
+NO_BREAK_HYPHEN = "\u2011"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +99,34 @@ class Block:
 
     @property
     def plain_text(self) -> str:
+        """The text a reader sees and copies: a no-break hyphen is a hyphen."""
         return "".join(
             "\n" if isinstance(inline, LineBreak) else inline.text
             for inline in self.inlines
             if not isinstance(inline, Image)
-        )
+        ).replace(NO_BREAK_HYPHEN, "-")
 
-    def around_page_number(self) -> tuple[str, str] | None:
-        """A running head's text before and after its page number, on one line; None when
-        it has no page number."""
-        before, number, after = " ".join(self.plain_text.split("\n")).partition(PAGE_NUMBER)
-        return (before, after) if number else None
+    def around_page_number(self) -> tuple[tuple[Text, ...], tuple[Text, ...] | None]:
+        """A running head's runs on one line (a line break becomes a space), with their
+        formatting (the raised ending of a French 1er): those before its page number and those
+        after it, None when it has no page number."""
+        runs: list[Text] = []
+        for inline in self.inlines:
+            if isinstance(inline, Text):
+                runs.append(inline)
+            elif isinstance(inline, LineBreak):
+                runs.append(Text(" "))
+        for index, run in enumerate(runs):
+            before, number, after = run.text.partition(PAGE_NUMBER)
+            if number:
+                head = (*runs[:index], replace(run, text=before))
+                tail = (replace(run, text=after), *runs[index + 1 :])
+                return _nonempty(head), _nonempty(tail)
+        return tuple(runs), None
+
+
+def _nonempty(runs: tuple[Text, ...]) -> tuple[Text, ...]:
+    return tuple(run for run in runs if run.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,5 +216,15 @@ class Document:
 
     @property
     def plain_text(self) -> str:
-        """The text a reader sees, one block per paragraph; used by tests and previews."""
-        return "\n\n".join(block.plain_text for letter in self.letters for block in letter.flow)
+        """The text a reader sees, one block per paragraph, list items with their numbers or
+        bullets as the documents print them; used by previews, diffs and tests."""
+        return "\n\n".join(_as_read(block) for letter in self.letters for block in letter.flow)
+
+
+def _as_read(block: Block) -> str:
+    """A block's text; a list item's after its marker (or under the item's first line, for
+    its second paragraph), indented by the depth of its list."""
+    if block.role is not Role.LIST_ITEM:
+        return block.plain_text
+    marker = f"{block.list_marker} " if block.list_marker else "   "
+    return "   " * block.depth + marker + block.plain_text

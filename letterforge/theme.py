@@ -18,6 +18,15 @@ SIGNATURE_GUTTER = 12.0
 Margins = tuple[float, float, float, float]
 # Width and height in points.
 PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
+# The built-in measure, the width of a line of text: 5¼ inches (31½ picas, 133 mm) holds about
+# 80 characters of 11 pt Caladea, inside the 75-85 that read comfortably. Wider lines (99
+# characters on a 6½-inch line) make the eye lose its place on the way back to the next one.
+# The type keeps its size and the margins grow instead: larger type would shorten the lines as
+# well, but also the page (12 pt on 1.4-inch margins brings the French example letter to a
+# line or two from a third page).
+MEASURE = 378.0
+# Above and below the text: one inch on Letter, 25 mm on A4.
+EDGE_MARGINS = {"letter": 72.0, "a4": 70.87}
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class Theme:
     """Fonts, sizes, margins and per-role paragraph styles."""
 
     page_size: Literal["letter", "a4"] = "letter"
-    margins: Margins = (72.0, 72.0, 72.0, 72.0)
+    margins: Margins = (72.0, 117.0, 72.0, 117.0)  # the measure, centred on Letter
     # The first font is what the PDF uses (metric-compatible with Cambria, which Word has);
     # the DOCX asks for ``word_font`` so Word shows the same line breaks.
     fonts: tuple[str, ...] = ("Caladea", "Cambria", "Liberation Serif", "DejaVu Serif", "serif")
@@ -73,6 +82,12 @@ class Theme:
     def line_pitch(self, role: Role) -> float:
         """The height of one line of ``role``'s text, in points: its size times line height."""
         return (self.style(role).size or self.size) * self.line_height
+
+    def space_after_list(self, role: Role) -> float:
+        """The space above a paragraph of ``role`` that follows a list: its own, or a body
+        paragraph's space below if that is more. A list ends as a paragraph does; the space
+        between its items alone would tie its last item to what comes next."""
+        return max(self.style(role).space_before, self.style(Role.BODY).space_after)
 
     def image_height(self, role: Role) -> float:
         """How tall an image stands in ``role``: a logo in the letterhead, else a signature."""
@@ -106,6 +121,14 @@ def default_roles(accent: str = ACCENT) -> dict[Role, RoleStyle]:
     }
 
 
+def default_margins(page_size: Literal["letter", "a4"]) -> Margins:
+    """The built-in margins: the measure centred across the page (side margins of 1⅝ in on
+    Letter, 38.3 mm on A4), one inch above and below (25 mm on A4)."""
+    edge = EDGE_MARGINS[page_size]
+    side = round((PAGE_SIZES[page_size][0] - MEASURE) / 2, 2)
+    return (edge, side, edge, side)
+
+
 def default_theme(page_size: Literal["letter", "a4"], asset_root: Path | None = None) -> Theme:
     """The built-in theme: restrained and classic."""
     return workspace_theme(ThemeSettings(), page_size, asset_root)
@@ -115,8 +138,7 @@ def workspace_theme(
     settings: ThemeSettings, page_size: Literal["letter", "a4"], asset_root: Path | None = None
 ) -> Theme:
     """The built-in theme with a workspace's changes (``theme:`` in letterforge.yaml)."""
-    margin = 72.0 if page_size == "letter" else 70.87  # one inch; 25 mm on A4
-    margins: Margins = (margin,) * 4
+    margins: Margins = default_margins(page_size)
     if isinstance(settings.margins, float):
         margins = (settings.margins,) * 4
     elif settings.margins is not None:

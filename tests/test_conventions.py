@@ -292,8 +292,8 @@ ENCLOSURES = (
     [
         ("en", "Re: Our request", "CC:", "Enclosure:"),
         ("es", "Asunto: Nuestra solicitud", "C.c.p.", "Anexo:"),
-        ("fr", "Objet\u00a0: Notre demande", "Copie à\u00a0:", "P. J.\u00a0:"),
-        ("fr-CA", "Objet\u00a0: Notre demande", "c. c.", "p. j."),
+        ("fr", "Objet\u00a0: Notre demande", "Copie à\u00a0:", "P.\u00a0J.\u00a0:"),
+        ("fr-CA", "Objet\u00a0: Notre demande", "c.\u00a0c.", "p.\u00a0j."),
     ],
 )
 def test_labels(tmp_path: Path, lang: str, subject: str, cc: str, enclosure: str) -> None:
@@ -348,7 +348,7 @@ def test_a_workspace_locale_file_overrides_only_what_it_names(tmp_path: Path) ->
     assert spanish["Subject"] == "Asunto: Nuestra solicitud"  # not overridden: built in
     french = letter(tmp_path / "fr", "fr-CA", "romo", files)
     assert french["Subject"] == "Sujet\u00a0: Notre demande"
-    assert french["Cc"].startswith("c. c.\n")  # the built-in fr-CA label still applies
+    assert french["Cc"].startswith("c.\u00a0c.\n")  # the built-in fr-CA label still applies
 
 
 def test_a_workspace_file_for_a_language_leaves_its_regions_own_usage(tmp_path: Path) -> None:
@@ -367,7 +367,10 @@ def test_a_workspace_file_for_a_language_leaves_its_regions_own_usage(tmp_path: 
         "Salutations distinguées.",
     )
     # Canada keeps its own label, and takes the French closing it does not change.
-    assert (canada["Cc"].split("\n")[0], canada["Closing"]) == ("c. c.", "Salutations distinguées.")
+    assert (canada["Cc"].split("\n")[0], canada["Closing"]) == (
+        "c.\u00a0c.",
+        "Salutations distinguées.",
+    )
 
 
 GERMAN = """\

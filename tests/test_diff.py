@@ -35,7 +35,7 @@ def test_diff_shows_what_a_commit_changed_in_each_letter(repository: Path) -> No
     assert lines[:3] == [
         f"--- HEAD~1:{ESSENTIAL}/en/romo",
         f"+++ HEAD:{ESSENTIAL}/en/romo",
-        "@@ -12,7 +12,7 @@",
+        "@@ -13,7 +13,7 @@",
     ]
     changed = [line for line in lines[3:] if line.startswith(("-", "+"))]
     assert [line[:38] for line in changed] == [

@@ -111,7 +111,7 @@ def test_locale_examples_do_what_the_readme_says(example: Path, tmp_path: Path) 
         "Nous vous prions d’agréer, Monsieur le Ministre, l’expression de nos sentiments "
         "distingués."
     )
-    assert french["Letter Enclosures"].startswith("p. j.\n")
+    assert french["Letter Enclosures"].startswith("p.\u00a0j.\n")
     # The German file teaches a new language: the date and salutation the README promises.
     german = make_workspace(
         tmp_path / "german",

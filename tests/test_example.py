@@ -168,8 +168,8 @@ def test_docx_bundle_starts_spanish_in_a_new_page_section(built_example: Path) -
     assert second.start_type == docx.enum.section.WD_SECTION.NEW_PAGE
     texts = [block.text for block in second.iter_inner_content()]
     assert texts[:2] == [
-        "Information Technology Industry Council\n700 K Street NW, Suite 600\nWashington, DC 20001\n"
-        "www.itic.org",
+        "Information Technology Industry Council\n700 K Street NW, Suite 600\n"
+        "Washington, DC 20001\nwww.itic.org",
         "21 de abril de 2020",
     ]
     first = [block.text for block in word.sections[0].iter_inner_content()]

@@ -142,10 +142,14 @@ def test_docx_places_joint_signatures_side_by_side_on_one_unsplittable_row(
     assert names == ["Sofía Pérez Gasque", "Jason Oxman", "Angela Mondou"]
     for cell in row.cells:
         (shape,) = cell.paragraphs[0]._p.iter(qn("wp:inline"))
-        assert round(int(shape.find(qn("wp:extent")).get("cy")) / 12700, 1) == 36.0
+        extent = shape.find(qn("wp:extent"))
+        # 36pt tall, a 600-by-160 scribble is 135pt wide: more than the 114pt of a third of
+        # the measure less the gutter, so it is narrowed to fit its column, in proportion.
+        size = [round(int(extent.get(side)) / 12700, 1) for side in ("cx", "cy")]
+        assert size == [114.0, 30.4]
         assert cell.paragraphs[0].style.name == "Letter Signature"
-    # Each column is a third of the text width (6.5in on Letter with 1in margins).
-    assert [cell.width for cell in row.cells] == [Pt(468 / 3)] * 3
+    # Each column is a third of the text width (5.25in, the built-in measure).
+    assert [cell.width for cell in row.cells] == [Pt(378 / 3)] * 3
     jpeg = word.part.related_parts[row.cells[2]._tc.xpath(".//a:blip")[0].get(qn("r:embed"))]
     assert jpeg.content_type == "image/jpeg"
     # The closing before the table keeps with it.

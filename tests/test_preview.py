@@ -58,3 +58,31 @@ def test_preview_html_is_one_self_contained_page(example: Path) -> None:
     assert "font-family" in page
     assert 'src="data:image/svg+xml;base64,' in page
     assert "file:" not in page and 'src="http' not in page
+
+
+def test_preview_numbers_list_items_as_the_documents_do(tmp_path: Path) -> None:
+    from tests.conftest import docx_paragraphs, make_workspace
+
+    template = (
+        "We ask two things:\n\n1. guidance;\n2. time, for\n   - workers and\n   - plants.\n\n"
+        "Thank you.\n"
+    )
+    workspace = make_workspace(tmp_path, {"templates/note/letter.en.md.j2": template})
+    result = run(workspace, "preview", "note")
+    assert result.exit_code == 0, result.output
+    start = result.stdout.index("We ask")
+    assert result.stdout[start:].split("\n\n")[:6] == [
+        "We ask two things:",
+        "1. guidance;",
+        "2. time, for",
+        "   • workers and",
+        "   • plants.",
+        "Thank you.",
+    ]
+    assert run(workspace, "build", "--format", "docx").exit_code == 0
+    items = [
+        text
+        for style, text in docx_paragraphs(workspace / "build/note/en/ana.docx")
+        if style == "Letter List Item"
+    ]
+    assert items == ["1.\tguidance;", "2.\ttime, for", "•\tworkers and", "•\tplants."]

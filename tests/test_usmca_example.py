@@ -66,7 +66,7 @@ LETTERS = {
         "Letter Salutation": "Monsieur le Ministre,",
         "Letter Closing": "Veuillez agréer, Monsieur le Ministre, l’expression de notre haute "
         "considération.",
-        "Letter Enclosures": "p. j.\n"
+        "Letter Enclosures": "p.\u00a0j.\n"
         "Déclaration commune d’AMITI, d’ITI et de TECHNATION sur l’examen conjoint de l’ACEUM",
     },
     ("sidhu", "en-CA"): {

@@ -8,6 +8,7 @@ Word. Without it this test fails; set LETTERFORGE_NO_LIBREOFFICE=1 to leave it o
 from __future__ import annotations
 
 import re
+import statistics
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,15 @@ def test_word_numbers_each_letter_of_a_bundle_from_one(converted: dict[Path, Pat
         "Alfonso Romo · April 21, 2020 · Page 2",
         "Alfonso Romo · 21 de abril de 2020 · Página 2",
     ]
+
+
+def test_word_sets_lines_of_about_80_characters_as_the_pdf_does(
+    converted: dict[Path, Path],
+) -> None:
+    from tests.test_typesetting import full_line_lengths
+
+    lengths = [
+        length for theirs in converted.values() for length in full_line_lengths(pdf_pages(theirs))
+    ]
+    assert 75 <= statistics.median(lengths) <= 85, statistics.median(lengths)
+    assert max(lengths) <= 92

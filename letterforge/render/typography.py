@@ -6,18 +6,22 @@ and inside guillemets. Working on the document model, not the Markdown, means te
 rosters, templates and the layout is set alike, and a quote opened in plain text and closed in
 bold is still one pair. Every text is also put in Unicode NFC, so an accent typed as a
 combining mark prints, copies and searches like any other.
+
+In every language, lines do not break where a reader would stumble: at the hyphen of a short
+compound (T-MEC, COVID-19), or between one-letter abbreviations (p. j.).
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
 
-from letterforge.document import Block, Image, Inline, LineBreak, Text
+from letterforge.document import NO_BREAK_HYPHEN, Block, Image, Inline, LineBreak, Text
 from letterforge.workspace.conventions import SPACES, Typography
 
 # Marks after which one of French's spaced marks is not spaced again (?! and ?:).
@@ -26,6 +30,15 @@ _SPACED_MARKS = frozenset(":;!?")
 # or the end. So https://, 10:30 and a ratio like 3:1 are left alone.
 _CLOSERS = frozenset(")]}\"'\u00bb\u201d\u2019.,")
 _LINE_BREAK = "\n"
+# A hyphen with this many letters or digits or fewer on one side of it never ends a line: a
+# lone T- or 19 at a line's end reads as a typo. So T-MEC, COVID-19, e-commerce and every word
+# of up to seven letters stay whole, while États-Unis and López-Gatell may break at theirs.
+SHORT_PART = 3
+# A compound longer than this may still have to break, in a narrow column (a signature's).
+LONGEST_UNBROKEN = 20
+_COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
+# One-letter abbreviations in a row, p. j. or J. F.: the space between them does not break.
+_INITIALS = re.compile(r"(?<![\w.])[^\W\d_]\.( )(?=[^\W\d_]\.)")
 
 
 def typeset_blocks(blocks: Iterable[Block], rules: Typography) -> tuple[Block, ...]:
@@ -45,7 +58,12 @@ def _typeset_block(block: Block, rules: Typography) -> Block:
         unicodedata.normalize("NFC", inline.text) if isinstance(inline, Text) else _LINE_BREAK
         for inline in block.inlines
     ]
-    output = _typeset("".join(pieces), rules)
+    text = "".join(pieces)
+    output = _typeset(text, rules)
+    links = _link_positions(block.inlines, pieces)
+    for position, char in _unbreakable(text):
+        if position not in links:
+            output[position] = char
     inlines: list[Inline] = []
     start = 0
     for inline, piece in zip(block.inlines, pieces, strict=True):
@@ -60,6 +78,37 @@ def _typeset_block(block: Block, rules: Typography) -> Block:
     if rules.superscripts:
         inlines = _raise_ordinal_endings(inlines, tuple(rules.superscripts))
     return replace(block, inlines=tuple(inlines))
+
+
+def _link_positions(inlines: tuple[Inline, ...], pieces: list[str]) -> set[int]:
+    """Where the text of links is: a link is copied as it was written."""
+    positions: set[int] = set()
+    start = 0
+    for inline, piece in zip(inlines, pieces, strict=True):
+        if isinstance(inline, Text) and inline.link:
+            positions.update(range(start, start + len(piece)))
+        start += len(piece)
+    return positions
+
+
+def _unbreakable(text: str) -> list[tuple[int, str]]:
+    """Where a line must not break in ``text``: each place, and what it becomes there (a
+    no-break hyphen in a short compound, a no-break space between initials)."""
+    found = [(match.start(1), "\u00a0") for match in _INITIALS.finditer(text)]
+    for token in re.finditer(r"\S+", text):
+        if "@" in token.group() or "/" in token.group():  # an address: copied as typed
+            continue
+        for compound in _COMPOUND.finditer(token.group()):
+            if len(compound.group()) > LONGEST_UNBROKEN:
+                continue
+            position = token.start() + compound.start()
+            parts = compound.group().split("-")
+            for before, after in itertools.pairwise(parts):
+                position += len(before)
+                if min(len(before), len(after)) <= SHORT_PART:
+                    found.append((position, NO_BREAK_HYPHEN))
+                position += 1
+    return found
 
 
 @cache

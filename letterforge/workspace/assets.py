@@ -9,14 +9,18 @@ not a blank space in a PDF.
 
 from __future__ import annotations
 
+import io
 import re
-import struct
+import warnings
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from letterforge.workspace.paths import read_input
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PillowImage
 
 ASSET_DIR = "assets"
 # A logo or a scanned signature is a few hundred kilobytes.
@@ -43,9 +47,11 @@ class ImageFile:
     name: str  # as the workspace names it: assets/logo.svg
     path: Path  # absolute, inside the workspace's assets/
     kind: ImageKind
-    width: float  # intrinsic size, in any unit: only the ratio matters
+    width: float  # intrinsic size as the image is seen, in any unit: only the ratio matters
     height: float
-    data: bytes = field(repr=False)  # as read when it was checked: writers use these bytes
+    # The bytes writers draw: those read when it was checked, or, for a picture whose EXIF
+    # data says to turn it, the picture turned upright.
+    data: bytes = field(repr=False)
 
     def size_at(self, height: float, max_width: float) -> tuple[float, float]:
         """Width and height in points at ``height``, narrowed to fit ``max_width``."""
@@ -87,22 +93,73 @@ def read_image(root: Path, name: str) -> ImageFile:
             f"{MAX_ASSET_BYTES // 1024 // 1024} MB"
         )
     data = read_input(root / name)  # during a build, the bytes it fingerprinted
-    kind, width, height = _measure(name, data)
-    return ImageFile(name, path, kind, width, height, data)
+    kind, width, height, drawn = _measure(name, data)
+    return ImageFile(name, path, kind, width, height, drawn)
 
 
-def _measure(name: str, data: bytes) -> tuple[ImageKind, float, float]:
+def _measure(name: str, data: bytes) -> tuple[ImageKind, float, float, bytes]:
+    """The image's kind, its width and height as it is seen, and the bytes to draw."""
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        if len(data) < 24 or data[12:16] != b"IHDR":
-            raise AssetProblem(f"{name} is a broken PNG image")
-        width, height = struct.unpack(">II", data[16:24])
-        return "png", *_pixels(name, width, height)
+        return "png", *_raster(name, "png", data)
     if data.startswith(b"\xff\xd8\xff"):
-        width, height = _jpeg_size(name, data)
-        return "jpeg", *_pixels(name, width, height)
+        return "jpeg", *_raster(name, "jpeg", data)
     if b"<svg" in data[:4096]:
-        return "svg", *_svg_size(name, data)
+        return "svg", *_svg_size(name, data), data
     raise AssetProblem(f"{name} is not a PNG, JPEG or SVG image")
+
+
+# The EXIF tag that says how a picture is turned: 1 is upright; 2 to 8 mirror it or turn it
+# by a quarter or half turn, 5 to 8 swapping its width and height.
+_ORIENTATION = 0x0112
+_TURNED = range(2, 9)
+
+
+def _raster(name: str, kind: ImageKind, data: bytes) -> tuple[float, float, bytes]:
+    """Width and height of a PNG or JPEG as it is seen, and its bytes the right way up.
+
+    A phone stores a scan as its camera saw it, sideways, with an EXIF orientation saying how
+    to turn it. WeasyPrint turns it, and Word and LibreOffice do not all do so: a letter
+    draws the picture turned upright once here, with no orientation left to apply.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    with warnings.catch_warnings():
+        # Pillow warns of, then refuses, images of 89 and 179 million pixels and more.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            picture = Image.open(io.BytesIO(data), formats=[kind.upper()])
+            orientation = picture.getexif().get(_ORIENTATION, 1) if "exif" in picture.info else 1
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise AssetProblem(_too_many_pixels(name)) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise AssetProblem(f"{name} is a broken {kind.upper()} image") from None
+    width, height = _pixels(name, *picture.size)
+    if orientation not in _TURNED:
+        return width, height, data
+    try:
+        upright = _upright(picture, kind)
+    except (OSError, SyntaxError, ValueError):
+        raise AssetProblem(f"{name} is a broken {kind.upper()} image") from None
+    return (height, width, upright) if orientation >= 5 else (width, height, upright)
+
+
+def _upright(picture: PillowImage, kind: ImageKind) -> bytes:
+    """The picture turned as its EXIF orientation says, encoded again without EXIF data: a
+    JPEG with its own quantization tables and chroma subsampling, so it loses next to
+    nothing; a PNG losslessly."""
+    from PIL import ImageOps, JpegImagePlugin
+
+    upright = ImageOps.exif_transpose(picture)
+    options: dict[str, object] = {}
+    if "icc_profile" in picture.info:
+        options["icc_profile"] = picture.info["icc_profile"]
+    if kind == "jpeg":
+        assert isinstance(picture, JpegImagePlugin.JpegImageFile)
+        options["qtables"] = picture.quantization
+        options["subsampling"] = JpegImagePlugin.get_sampling(picture)
+    output = io.BytesIO()
+    upright.save(output, format=kind.upper(), **options)
+    return output.getvalue()
 
 
 def _pixels(name: str, width: int, height: int) -> tuple[float, float]:
@@ -116,23 +173,8 @@ def _pixels(name: str, width: int, height: int) -> tuple[float, float]:
     return float(width), float(height)
 
 
-def _jpeg_size(name: str, data: bytes) -> tuple[int, int]:
-    """Width and height from a JPEG's start-of-frame segment."""
-    position = 2
-    while position + 9 < len(data):
-        if data[position] != 0xFF:
-            break
-        marker = data[position + 1]
-        if marker in {0xD8, 0x01} or 0xD0 <= marker <= 0xD7:
-            position += 2
-            continue
-        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
-        # Start-of-frame markers: C0 to CF except DHT (C4), JPG (C8) and DAC (CC).
-        if 0xC0 <= marker <= 0xCF and marker not in {0xC4, 0xC8, 0xCC}:
-            height, width = struct.unpack(">HH", data[position + 5 : position + 9])
-            return width, height
-        position += 2 + length
-    raise AssetProblem(f"{name} is a broken JPEG image")
+def _too_many_pixels(name: str) -> str:
+    return f"{name} has too many pixels: scale it down to under {MAX_PIXELS // 1_000_000} million"
 
 
 def _svg_size(name: str, data: bytes) -> tuple[float, float]:

@@ -18,9 +18,7 @@ from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.styles import styleId_from_name
@@ -30,6 +28,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from letterforge.document import (
+    NO_BREAK_HYPHEN,
     Block,
     Document,
     Image,
@@ -72,13 +71,18 @@ class DocxWriter:
         for index, letter in enumerate(document.letters):
             if index:
                 _start_new_section(word)
+            previous: Role | None = None
             for item in arrange(letter.flow):
                 if isinstance(item, Signatures):
                     _add_signatures(word, item, letter.lang, images)
-                else:
-                    paragraph = word.add_paragraph()
-                    _set_style(paragraph, item.role)
-                    _fill(paragraph, item, letter.lang, images, self.theme.text_width)
+                    continue
+                paragraph = word.add_paragraph()
+                _set_style(paragraph, item.role)
+                if previous is Role.LIST_ITEM and item.role is not Role.LIST_ITEM:
+                    space = Pt(self.theme.space_after_list(item.role))
+                    paragraph.paragraph_format.space_before = space
+                _fill(paragraph, item, letter.lang, images, self.theme.text_width)
+                previous = item.role
         for section, letter in zip(word.sections, document.letters, strict=True):
             _set_running_head(section, letter.running_head, letter.lang)
         _set_properties(word, document)
@@ -136,31 +140,20 @@ def _set_style(paragraph: Paragraph, role: Role) -> None:
 
 def _save_reproducibly(word: WordDocument, path: Path, created: datetime.date) -> None:
     """Save with every zip entry dated the campaign's date, so the same inputs give the same
-    bytes: python-docx stamps each entry with the clock (the XML inside is already stable)."""
-    package = word.part.package
-    for part in package.parts:
-        part.before_marshal()
+    bytes: python-docx stamps each entry with the clock (the XML inside is already stable), so
+    the zip it saves is written again, entry by entry in its order, with that date."""
+    saved = io.BytesIO()
+    word.save(saved)
     stamp = (max(created.year, 1980), created.month, created.day, 0, 0, 0)  # zip starts in 1980
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        entries = _DatedEntries(archive, stamp)
-        # python-docx's own package writer, with a zip of fixed dates in place of its zip.
-        PackageWriter._write_content_types_stream(entries, package.parts)  # type: ignore[no-untyped-call]
-        PackageWriter._write_pkg_rels(entries, package.rels)  # type: ignore[no-untyped-call]
-        PackageWriter._write_parts(entries, package.parts)  # type: ignore[arg-type]
-
-
-class _DatedEntries:
-    """Where python-docx's package writer puts each part: a zip entry with a fixed date."""
-
-    def __init__(self, archive: zipfile.ZipFile, stamp: tuple[int, int, int, int, int, int]):
-        self.archive = archive
-        self.stamp = stamp
-
-    def write(self, pack_uri: PackURI, blob: bytes) -> None:
-        entry = zipfile.ZipInfo(pack_uri.membername, date_time=self.stamp)
-        entry.compress_type = zipfile.ZIP_DEFLATED
-        entry.external_attr = 0o644 << 16
-        self.archive.writestr(entry, blob)
+    with (
+        zipfile.ZipFile(saved) as clocked,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
+        for entry in clocked.infolist():
+            dated = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            dated.compress_type = zipfile.ZIP_DEFLATED
+            dated.external_attr = 0o644 << 16
+            archive.writestr(dated, clocked.read(entry))
 
 
 def _set_running_head(section: Section, block: Block | None, lang: str) -> None:
@@ -182,19 +175,19 @@ def _set_running_head(section: Section, block: Block | None, lang: str) -> None:
         return
     paragraph = section.header.paragraphs[0]
     _set_style(paragraph, Role.RUNNING_HEAD)
-    parts = block.around_page_number()
-    if parts is None:
-        _add_run(paragraph, Text(" ".join(block.plain_text.split("\n"))), lang)
+    before, after = block.around_page_number()
+    for run in before:
+        _add_run(paragraph, run, lang)
+    if after is None:
         return
-    before, after = parts
-    _add_run(paragraph, Text(before), lang)
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
     shown = paragraph.add_run("2")  # what Word shows until it updates the field
     _set_language(shown._r.get_or_add_rPr(), lang)
     field.append(shown._r)
     paragraph._p.append(field)
-    _add_run(paragraph, Text(after), lang)
+    for run in after:
+        _add_run(paragraph, run, lang)
 
 
 def _start_new_section(word: WordDocument) -> None:
@@ -360,7 +353,12 @@ def _svg_extension(relation: str) -> etree._Element:
 
 
 def _add_run(paragraph: Paragraph, text: Text, lang: str) -> None:
-    run = paragraph.add_run(text.text)
+    first, *rest = text.text.split(NO_BREAK_HYPHEN)
+    run = paragraph.add_run(first)
+    for piece in rest:  # Word's own no-break hyphen, which its readers copy as a hyphen
+        run._r.append(OxmlElement("w:noBreakHyphen"))
+        if piece:
+            run._r.add_t(piece)
     if text.bold:
         run.bold = True
     if text.italic:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import functools
 import itertools
+import re
 from html import escape
 
 from letterforge.document import (
+    NO_BREAK_HYPHEN,
     Block,
     Document,
     Image,
@@ -57,49 +59,45 @@ def letter_pages_html(
         pages.append(
             f'<!DOCTYPE html>\n<html lang="{escape(letter.lang)}">\n<head>\n'
             + "\n".join([*head, f"<style>{style}</style>"])
-            + f'\n</head>\n<body>\n<article class="letter">\n{blocks}\n</article>\n'
+            + f"\n</head>\n<body>\n{running_head_html(letter.running_head, theme)}"
+            f'<article class="letter">\n{blocks}\n</article>\n'
             "</body>\n</html>\n"
         )
     return pages
 
 
-def running_head_css(block: Block | None, theme: Theme) -> str:
-    """The header of pages after the first, as a CSS margin box: the running head's text,
-    with its {page} as the page counter."""
+def running_head_html(block: Block | None, theme: Theme) -> str:
+    """The header of pages after the first, as a running element that the top margin box of
+    those pages shows: unlike a string in a margin box, it keeps its formatting (the raised
+    ending of a French 1er), and its page number is the page counter."""
     if block is None:
         return ""
-    parts = block.around_page_number()
-    if parts is None:
-        content = _css_string(" ".join(block.plain_text.split("\n")))
-    else:
-        content = f"{_css_string(parts[0])} counter(page) {_css_string(parts[1])}"
-    look = theme.style(Role.RUNNING_HEAD)
+    before, after = block.around_page_number()
+    inner = "".join(_inline_html(run, block.role, theme, theme.text_width) for run in before)
+    if after is not None:
+        inner += '<span class="page-number"></span>'
+        inner += "".join(_inline_html(run, block.role, theme, theme.text_width) for run in after)
+    breakable = " breakable" if _has_long_word(block.plain_text) else ""
+    return f'<p class="running-head{breakable}">{inner}</p>\n'
+
+
+def running_head_css(block: Block | None, theme: Theme) -> str:
+    """The top margin box of pages after the first, which shows the running head."""
+    if block is None:
+        return ""
     declarations = [
-        f"content: {content}",
-        "text-align: left",
+        "content: element(running-head)",
         "vertical-align: bottom",
         "padding-bottom: 12pt",
     ]
     if _has_long_word(block.plain_text):
-        # A margin box inherits nothing from the letter, and takes its width from its
-        # content: given the page's width, it breaks a word longer than a line inside it.
-        declarations += ["width: 100%", "overflow-wrap: break-word"]
-    if look.size:
-        declarations.append(f"font-size: {look.size}pt")
-    if look.color:
-        declarations.append(f"color: #{look.color}")
+        # A margin box takes its width from its content: given the page's width, it breaks a
+        # word longer than a line inside it.
+        declarations.append("width: 100%")
     return (
         f"@page {{ @top-left {{ {'; '.join(declarations)}; }} }}\n"
         "@page :first { @top-left { content: none; } }"
     )
-
-
-def _css_string(text: str) -> str:
-    """``text`` as a CSS string literal: quotes, backslashes and line ends escaped."""
-    escaped = "".join(
-        f"\\{ord(char):x} " if char in '"\\\n\r\f' or ord(char) < 32 else char for char in text
-    )
-    return f'"{escaped}"'
 
 
 class BlockIds:
@@ -206,7 +204,7 @@ def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
             f'<img src="{data_url(inline.file)}" alt="{escape(inline.alt)}" '
             f'style="width: {width}pt; height: {height}pt">'
         )
-    text = escape(inline.text, quote=False)
+    text = _NO_BREAK_WORD.sub(_no_break_word, escape(inline.text, quote=False))
     if inline.bold:
         text = f"<strong>{text}</strong>"
     if inline.italic:
@@ -216,6 +214,15 @@ def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
     if inline.link:
         text = f'<a href="{escape(inline.link)}">{text}</a>'
     return text
+
+
+_NO_BREAK_WORD = re.compile(f"\\S*{NO_BREAK_HYPHEN}\\S*")
+
+
+def _no_break_word(match: re.Match[str]) -> str:
+    """A word with a no-break hyphen, as a word that does not wrap, with a plain hyphen: the
+    letter font has no glyph for U+2011, which would be drawn in another font."""
+    return f'<span class="nobreak">{match.group().replace(NO_BREAK_HYPHEN, "-")}</span>'
 
 
 _MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml"}
@@ -250,6 +257,7 @@ def theme_css(theme: Theme) -> str:
         # A word longer than a line (a 124-letter name, a long link) breaks where it must
         # rather than running off the page; words that fit are never broken.
         ".breakable { overflow-wrap: break-word; }",
+        ".nobreak { white-space: nowrap; }",
         "p, h1, h2, h3, h4, h5, h6 { margin: 0; font-size: 1em; font-weight: normal; }",
         "a { color: inherit; }",
         # A raised ordinal ending (1er) must not push its line away from the others.
@@ -272,9 +280,19 @@ def theme_css(theme: Theme) -> str:
         ".label { font-weight: inherit; }",
         "ul.lines { margin: 0; padding: 0; list-style: none; }",
         "ul.lines > li:nth-last-child(2) { break-after: avoid; }",
+        # The running head stands in the top margin of pages after the first; a browser,
+        # which has no pages, does not show it.
+        "p.running-head { position: running(running-head); }",
+        ".page-number::before { content: counter(page); }",
+        "@media screen { p.running-head { display: none; } }",
     ]
     for role, style in theme.roles.items():
         rules.append(f".{role.value} {{ {_role_css(style)} }}")
+    rules += [
+        f".list-item + .{role.value} {{ margin-top: {theme.space_after_list(role)}pt; }}"
+        for role in theme.roles
+        if role is not Role.LIST_ITEM
+    ]
     return "\n".join(rules)
 
 
