@@ -129,12 +129,22 @@ def _nonempty(runs: tuple[Text, ...]) -> tuple[Text, ...]:
     return tuple(run for run in runs if run.text)
 
 
+# Roles whose runs of blocks stand side by side: the signatories of a joint letter, and the
+# associations of a joint letterhead.
+SIDE_BY_SIDE_ROLES = frozenset({Role.SIGNATURE, Role.LETTERHEAD})
+
+
 @dataclass(frozen=True, slots=True)
-class Signatures:
-    """The signatories of a joint letter, side by side: up to three to a row (four make two
-    rows of two), and never split across pages."""
+class SideBySide:
+    """Blocks of one role side by side (a joint letter's signatories, or the associations of
+    its letterhead): up to three to a row (four make two rows of two), never split across
+    pages."""
 
     blocks: tuple[Block, ...]
+
+    @property
+    def role(self) -> Role:
+        return self.blocks[0].role
 
     @property
     def columns(self) -> int:
@@ -147,20 +157,18 @@ class Signatures:
         return [self.blocks[start : start + width] for start in range(0, len(self.blocks), width)]
 
 
-def arrange(flow: tuple[Block, ...]) -> list[Block | Signatures]:
-    """The flow as writers lay it out: a run of two or more signature blocks becomes one
-    :class:`Signatures`; every other block stands alone."""
-    arranged: list[Block | Signatures] = []
+def arrange(flow: tuple[Block, ...]) -> list[Block | SideBySide]:
+    """The flow as writers lay it out: a run of two or more signature blocks, or of two or
+    more letterhead blocks, becomes one :class:`SideBySide`; every other block stands alone."""
+    arranged: list[Block | SideBySide] = []
     for block in flow:
         previous = arranged[-1] if arranged else None
-        if block.role is Role.SIGNATURE and isinstance(previous, Signatures):
-            arranged[-1] = Signatures((*previous.blocks, block))
-        elif (
-            block.role is Role.SIGNATURE
-            and isinstance(previous, Block)
-            and previous.role is Role.SIGNATURE
-        ):
-            arranged[-1] = Signatures((previous, block))
+        if block.role not in SIDE_BY_SIDE_ROLES:
+            arranged.append(block)
+        elif isinstance(previous, SideBySide) and previous.role is block.role:
+            arranged[-1] = SideBySide((*previous.blocks, block))
+        elif isinstance(previous, Block) and previous.role is block.role:
+            arranged[-1] = SideBySide((previous, block))
         else:
             arranged.append(block)
     return arranged

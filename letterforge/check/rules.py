@@ -107,7 +107,11 @@ def _check_templates(
         "vars": frozenset(record.campaign.vars),
     }
     people = frozenset(PERSON_FIELDS)
-    loop_shapes = {"cc": people | {"cc_line"}, "signatories": people}
+    loop_shapes = {
+        "cc": people | {"cc_line"},
+        "signatories": people,
+        "senders": frozenset(SENDER_FIELDS),
+    }
     templates: dict[str | None, tuple[Template, Shapes]] = {}
     layout_template = None
     try:

@@ -31,6 +31,7 @@ CONTEXT_NAMES = (
     "lang",
     "labels",
     "sender",
+    "senders",
     "campaign",
     "recipient",
     "cc",
@@ -78,9 +79,12 @@ def letter_context(
     recipient["salutation"] = _salutation(addressee, lang, recipient, conventions)
     recipient["inside_address"] = inside_address(recipient, conventions)
     sender = sender_context(workspace, lang, record)
-    # The campaign's place, or its letterhead organization's.
-    place = campaign.campaign.place or (record.campaign.sender or workspace.settings.sender).place
-    place_text = place.get(lang) if place is not None else None
+    # The campaign's place, or its (first) letterhead organization's.
+    place_text = (
+        campaign.campaign.place.get(lang)
+        if campaign.campaign.place is not None
+        else sender["place"]
+    )
     closing_line = _closing(
         addressee, lang, recipient["salutation"], len(campaign.signatories), conventions
     )
@@ -89,6 +93,7 @@ def letter_context(
         # labels.closing: layouts copied before closings depended on the recipient use it.
         "labels": {**conventions.labels.model_dump(), "closing": closing_line},
         "sender": sender,
+        "senders": senders_context(workspace, lang, record),
         "campaign": {
             "name": campaign.name,
             "title": localize(campaign.campaign.title, lang, document, ("title",)),
@@ -122,14 +127,36 @@ def _in_copy(person: dict[str, Any], conventions: Conventions) -> dict[str, Any]
     return {**person, "cc_line": cc_line(person, conventions)}
 
 
+def senders_context(
+    workspace: Workspace, lang: str, record: CampaignRecord
+) -> list[dict[str, Any]]:
+    """The letterhead's organizations: the campaign's own (one, or a joint letter's several),
+    or the settings'."""
+    many = isinstance(record.campaign.sender, list)
+    if not record.campaign.senders:
+        return [_sender(workspace.settings.sender, lang, workspace.settings_document, ("sender",))]
+    return [
+        _sender(sender, lang, record.document, ("sender", index) if many else ("sender",))
+        for index, sender in enumerate(record.campaign.senders)
+    ]
+
+
 def sender_context(workspace: Workspace, lang: str, record: CampaignRecord) -> dict[str, Any]:
-    """The letterhead's organization: the campaign's own, or the settings'."""
-    sender: Sender
-    if record.campaign.sender is not None:
-        sender, document = record.campaign.sender, record.document
-    else:
-        sender, document = workspace.settings.sender, workspace.settings_document
-    path = ("sender",)  # in the campaign or in letterforge.yaml
+    """The sender as one: the organization, or a joint letter's names joined (AMITI · ITI ·
+    TECHNATION), for the text and the documents' author."""
+    senders = senders_context(workspace, lang, record)
+    if len(senders) == 1:
+        return senders[0]
+    joined = " · ".join(sender["short_name"] or sender["name"] for sender in senders)
+    return {
+        **dict.fromkeys(SENDER_FIELDS),
+        "name": joined,
+        "address": [],
+        "place": senders[0]["place"],
+    }
+
+
+def _sender(sender: Sender, lang: str, document: YamlDocument, path: YamlPath) -> dict[str, Any]:
     return {
         "name": localize(sender.name, lang, document, (*path, "name")),
         "short_name": sender.short_name,

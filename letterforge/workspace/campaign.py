@@ -147,6 +147,10 @@ def _someone(value: list[Entry]) -> list[Entry]:
     return value
 
 
+def _one_or_many(value: Any) -> Literal["one", "many"]:
+    return "many" if isinstance(value, list) else "one"
+
+
 def _parse_ids(value: Any) -> list[str]:
     if value is None:  # `cc:` left empty means nobody
         return []
@@ -217,8 +221,16 @@ class Campaign(StrictModel):
     place: Localized | None = None
     """Where the letter is written from, before the date (default: the sender's place);
     languages without a value get the date alone."""
-    sender: Sender | None = None
-    """The letterhead's organization for this campaign (default: the settings' sender)."""
+    sender: (
+        Annotated[
+            Annotated[Sender, Tag("one")]
+            | Annotated[list[Sender], Tag("many"), Field(min_length=1)],
+            Discriminator(_one_or_many),
+        ]
+        | None
+    ) = None
+    """The letterhead's organization for this campaign (default: the settings' sender), or
+    a list of organizations: a joint letter's associations, side by side on its letterhead."""
     enclosures: list[Localized] = Field(default=[])
     """What the letter encloses, one line each, per language."""
     to: Annotated[
@@ -249,6 +261,13 @@ class Campaign(StrictModel):
     """Facts the templates use: numbers, dates (YYYY-MM-DD), text, {lang: text}."""
 
     _languages = field_validator("languages")(check_language_tags)
+
+    @property
+    def senders(self) -> list[Sender]:
+        """The organizations of the letterhead, when the campaign names its own."""
+        if self.sender is None:
+            return []
+        return self.sender if isinstance(self.sender, list) else [self.sender]
 
     @model_validator(mode="before")
     @classmethod

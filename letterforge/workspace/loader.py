@@ -244,8 +244,10 @@ def load_campaign(root: Path, name: str) -> CampaignRecord:
         raise ConfigError(f"no campaign named {name!r}{suggestion}{known}")
     document = load_yaml_file(path, root)
     campaign = validate_document(Campaign, document)
-    if campaign.sender is not None:
-        check_image(root, campaign.sender.logo, document, ("sender", "logo"))
+    many = isinstance(campaign.sender, list)
+    for index, sender in enumerate(campaign.senders):
+        where: YamlPath = ("sender", index, "logo") if many else ("sender", "logo")
+        check_image(root, sender.logo, document, where)
     typed_vars = resolve_scalars(campaign.vars, document, ("vars",))
     entries = [
         entry.model_copy(

@@ -34,7 +34,7 @@ from letterforge.document import (
     Image,
     LineBreak,
     Role,
-    Signatures,
+    SideBySide,
     Text,
     arrange,
 )
@@ -73,8 +73,8 @@ class DocxWriter:
                 _start_new_section(word)
             previous: Role | None = None
             for item in arrange(letter.flow):
-                if isinstance(item, Signatures):
-                    _add_signatures(word, item, letter.lang, images)
+                if isinstance(item, SideBySide):
+                    _add_side_by_side(word, item, letter.lang, images)
                     continue
                 paragraph = word.add_paragraph()
                 _set_style(paragraph, item.role)
@@ -273,9 +273,12 @@ def _fill(paragraph: Paragraph, block: Block, lang: str, images: _Images, room: 
             _add_run(paragraph, inline, lang)
 
 
-def _add_signatures(word: WordDocument, signatures: Signatures, lang: str, images: _Images) -> None:
-    """Signatories side by side in a borderless table whose rows never split across pages;
-    the closing before keeps with its first row, and each row with the next."""
+def _add_side_by_side(
+    word: WordDocument, signatures: SideBySide, lang: str, images: _Images
+) -> None:
+    """Signatories (or a joint letterhead's associations) side by side in a borderless table
+    whose rows never split across pages; the closing before keeps with its first row, and
+    each row with the next."""
     columns = signatures.columns
     rows = signatures.rows
     table = word.add_table(rows=len(rows), cols=columns)
@@ -296,7 +299,7 @@ def _add_signatures(word: WordDocument, signatures: Signatures, lang: str, image
         for cell_index, cell in enumerate(row.cells):
             cell.width = Pt(width)
             paragraph = cell.paragraphs[0]
-            _set_style(paragraph, Role.SIGNATURE)
+            _set_style(paragraph, signatures.role)
             if cell_index < len(blocks):  # a last row may have fewer signatories
                 _fill(paragraph, blocks[cell_index], lang, images, width - SIGNATURE_GUTTER)
                 if row_index + 1 < len(rows):

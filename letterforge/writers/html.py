@@ -16,7 +16,7 @@ from letterforge.document import (
     Inline,
     LineBreak,
     Role,
-    Signatures,
+    SideBySide,
     arrange,
 )
 from letterforge.theme import SIGNATURE_GUTTER, RoleStyle, Theme
@@ -50,7 +50,7 @@ def letter_pages_html(
         blocks = "\n".join(
             _block_html(item, theme, ids)
             if isinstance(item, Block)
-            else _signatures_html(item, theme, ids)
+            else _side_by_side_html(item, theme, ids)
             for item in arrange(letter.flow)
         )
         style = running_head_css(letter.running_head, theme)
@@ -179,14 +179,15 @@ def _lines(block: Block) -> list[Inline]:
     return inlines
 
 
-def _signatures_html(signatures: Signatures, theme: Theme, ids: BlockIds) -> str:
-    """A joint letter's signatories in columns, kept on one page with the closing before."""
+def _side_by_side_html(signatures: SideBySide, theme: Theme, ids: BlockIds) -> str:
+    """A joint letter's signatories (or its letterhead's associations) in columns, kept on one
+    page, signatories with the closing before."""
     columns = signatures.columns
     width = theme.text_width / columns
     share = f"width: {100 / columns:.3f}%"  # rounded down, so a row never overflows into two
-    html = f'<div {ids()} class="signatures">'
+    html = f'<div {ids()} class="side-by-side {signatures.role.value}s">'
     for row in signatures.rows:
-        html += f'<div {ids()} class="signature-row">'
+        html += f'<div {ids()} class="side-by-side-row">'
         html += "".join(
             _block_html(block, theme, ids, width=width - SIGNATURE_GUTTER, style=share)
             for block in row
@@ -264,11 +265,12 @@ def theme_css(theme: Theme) -> str:
         "sup { font-size: 0.7em; vertical-align: super; line-height: 0; }",
         # Images sit on a line of their own, on the baseline of nothing.
         "img { vertical-align: bottom; }",
-        # Signatories side by side: each a column of the row, the rows never split apart.
-        ".signatures { break-inside: avoid; }",
-        ".signature-row { break-inside: avoid; }",
-        ".signature-row:not(:last-child) { break-after: avoid; }",
-        f".signature-row p.signature {{ display: inline-block; vertical-align: top; "
+        # Signatories, or a joint letterhead's associations, side by side: each a column of
+        # the row, the rows never split apart.
+        ".side-by-side { break-inside: avoid; }",
+        ".side-by-side-row { break-inside: avoid; }",
+        ".side-by-side-row:not(:last-child) { break-after: avoid; }",
+        f".side-by-side-row > p {{ display: inline-block; vertical-align: top; "
         f"box-sizing: border-box; padding-right: {SIGNATURE_GUTTER}pt; }}",
         ".list-item .marker { display: inline-block; width: 18pt; margin-left: -18pt; }",
         # The subject is an h1 for screen readers, set as a paragraph: no bookmark, no keeping
