@@ -57,11 +57,11 @@ def add_images(workspace: Path) -> None:
         "  website: www.itic.org",
         "  website: www.itic.org\n  logo: assets/logo.svg",
     )
-    # The joint letter's own letterhead takes the same logo.
+    # In the joint letter's letterhead, ITI's column takes the same logo.
     replace_in(
         workspace / "campaigns" / "usmca-review-2025.yaml",
-        "sender:\n",
-        "sender:\n  logo: assets/logo.svg\n",
+        "  - name: ITI\n",
+        "  - name: ITI\n    logo: assets/logo.svg\n",
     )
 
 
@@ -95,7 +95,7 @@ def _figures(reader: PdfReader) -> list[str]:
 def test_pdf_shows_the_logo_and_each_signature_with_alternative_text(with_images: Path) -> None:
     reader = PdfReader(with_images / "usmca-review-2025" / "en-US" / "greer.pdf")
     assert _figures(reader) == [
-        "AMITI · ITI · TECHNATION",
+        "ITI",
         "Sofía Pérez Gasque",
         "Jason Oxman",
         "Angela Mondou",
@@ -135,7 +135,8 @@ def test_docx_places_joint_signatures_side_by_side_on_one_unsplittable_row(
     with_images: Path,
 ) -> None:
     word = docx.Document(str(with_images / "usmca-review-2025" / "en-US" / "greer.docx"))
-    (table,) = word.tables
+    letterhead, table = word.tables  # the associations side by side, then the signatories
+    assert len(letterhead.rows[0].cells) == 3
     (row,) = table.rows
     assert row._tr.trPr.find(qn("w:cantSplit")) is not None
     names = [cell.paragraphs[0].text.split("\n")[1] for cell in row.cells]
@@ -181,7 +182,7 @@ def test_four_signatories_make_two_rows_of_two(tmp_path: Path) -> None:
     result = run(workspace, "build", "usmca-review-2025", "--only", "greer")
     assert result.exit_code == 0, result.output
     built = workspace / "build" / "usmca-review-2025" / "en-US" / "greer"
-    (table,) = docx.Document(str(built.with_suffix(".docx"))).tables
+    _, table = docx.Document(str(built.with_suffix(".docx"))).tables  # letterhead, signatures
     assert [len(row.cells) for row in table.rows] == [2, 2]
     first_row = table.rows[0].cells
     assert all(cell.paragraphs[0].paragraph_format.keep_with_next for cell in first_row)

@@ -44,7 +44,7 @@ def test_a_new_campaign_follows_the_latest_one_and_gets_its_own_template(example
     assert campaign["to"] == ["greer", "ebrard", "sidhu"]
     assert campaign["from"] == ["perez-gasque", "oxman", "mondou"]
     assert campaign["bundle"] is True
-    assert campaign["sender"]["name"] == "AMITI · ITI · TECHNATION"
+    assert [sender["name"] for sender in campaign["sender"]] == ["AMITI", "ITI", "TECHNATION"]
     assert "vars" not in campaign and "subject" not in campaign
     # It checks and builds as it is, with a warning on each placeholder paragraph ...
     checked = run(example, "check", "usmca-follow-up")

@@ -121,7 +121,12 @@ def test_each_letter_has_its_languages_forms(built_example: Path, person: str, l
     assert {style: parts.get(style) for style in LETTERS[person, lang]} == LETTERS[person, lang]
     base = lang.split("-")[0]
     assert [text for style, text in paragraphs if style == "Letter Signature"] == SIGNATURES[base]
-    assert parts["Letter Letterhead"].startswith("AMITI · ITI · TECHNATION\n")
+    # The joint letterhead: each association, side by side, with its address or website.
+    assert [text for style, text in paragraphs if style == "Letter Letterhead"] == [
+        "AMITI\nCiudad de México\nwww.amiti.org.mx",
+        "ITI\n700 K Street NW\nSuite 600\nWashington, DC 20001\nwww.itic.org",
+        "TECHNATION\nCanada\nwww.technationcanada.ca",
+    ]
     assert "Letter Cc" not in parts
     text = flat("\n".join(text for _, text in paragraphs))
     assert not [word for word in FOREIGN[base] if word in text]
