@@ -102,3 +102,10 @@ def test_the_workspace_readme_commands_run_in_a_new_workspace(tmp_path: Path) ->
         result = run(workspace, *arguments)
         assert result.exit_code == 0, (arguments, result.output)
     assert (workspace / "build/first-letter/index.html").is_file()
+
+
+def test_the_new_settings_say_when_to_name_a_region(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "letters")])
+    assert result.exit_code == 0, result.output
+    settings = (tmp_path / "letters/letterforge.yaml").read_text(encoding="utf-8")
+    assert "es-MX for letters to Mexico" in settings
