@@ -83,7 +83,7 @@ def test_the_workflow_steps_run_on_a_pull_request(tmp_path: Path) -> None:
         assert run_step(step, workspace, summary, "main") == 0, step["name"]
     assert summary.read_text().splitlines() == [
         "### Letters this pull request changes",
-        f"    {ESSENTIAL}/es/romo",
+        f"    {ESSENTIAL}/es-MX/romo",
         "    1 of 6 letters differs between origin/main and working tree: 1 changed",
     ]
     assert (workspace / f"build/{ESSENTIAL}/index.html").is_file()

@@ -24,7 +24,7 @@ def test_format_lang_and_only_narrow_a_build(example: Path) -> None:
     result = run(example, "build", CAMPAIGN, "--format", "pdf", "--lang", "es", "--only", "romo")
     assert result.exit_code == 0, result.output
     # A bundle needs every language, so narrowing by language leaves it out.
-    assert files_in(example) == [f"{CAMPAIGN}/es/romo.pdf"]
+    assert files_in(example) == [f"{CAMPAIGN}/es-MX/romo.pdf"]
     assert result.stdout == f"{CAMPAIGN}: 1 file in build/{CAMPAIGN}/\n"
 
 
@@ -32,7 +32,7 @@ def test_verbose_lists_files_and_quiet_prints_nothing(example: Path) -> None:
     verbose = run(example, "build", CAMPAIGN, "-v", "--format", "docx")
     assert verbose.stdout.splitlines() == [
         f"build/{CAMPAIGN}/en/romo.docx",
-        f"build/{CAMPAIGN}/es/romo.docx",
+        f"build/{CAMPAIGN}/es-MX/romo.docx",
         f"build/{CAMPAIGN}/bundle/romo.docx",
         f"{CAMPAIGN}: 3 files in build/{CAMPAIGN}/",
     ]
@@ -46,7 +46,7 @@ def test_rebuild_replaces_files_and_leaves_no_temporary_files(example: Path) -> 
     assert files_in(example) == [
         f"{CAMPAIGN}/bundle/romo.pdf",
         f"{CAMPAIGN}/en/romo.pdf",
-        f"{CAMPAIGN}/es/romo.pdf",
+        f"{CAMPAIGN}/es-MX/romo.pdf",
     ]
 
 
@@ -56,7 +56,7 @@ def test_list_shows_campaigns_people_and_templates(example: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[:2] == [
         "Campaigns:",
-        f"  {CAMPAIGN}  2020-04-21  [en, es, bundle]  to: romo",
+        f"  {CAMPAIGN}  2020-04-21  [en, es-MX, bundle]  to: romo",
     ]
     assert "  lopez-gatell     Hugo López-Gatell Ramírez  [federal, health]" in lines
     assert lines[-3:] == [

@@ -38,12 +38,12 @@ def assert_refused(example: Path, args: list[str], message: str) -> None:
         (
             ["build", "essential-services-2020", "--lang", "fr"],
             "error: --lang fr: no chosen campaign has letters in French (fr); they have letters "
-            "in en, es",
+            "in en, es-MX",
         ),
         (
             ["build", "--lang", "fr-FR"],
             "error: --lang fr-FR: no chosen campaign has letters in French (fr-FR); they have "
-            "letters in en, en-CA, en-US, es, es-MX, fr-CA",
+            "letters in en, en-CA, en-US, es-MX, fr-CA",
         ),
         (
             ["build", "usmca-review-2025", "--only", "greer", "--lang", "es"],

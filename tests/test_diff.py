@@ -62,10 +62,10 @@ def test_without_revisions_diff_compares_head_with_the_working_tree(repository: 
     )
     edited = run(repository, "diff", "--name-only")
     assert edited.exit_code == 1
-    assert edited.stdout.splitlines() == [f"{ESSENTIAL}/es/romo"]
+    assert edited.stdout.splitlines() == [f"{ESSENTIAL}/es-MX/romo"]
     # One revision: that revision against the working tree.
     both = run(repository, "diff", "HEAD~1", "--name-only", "--campaign", ESSENTIAL)
-    assert both.stdout.splitlines() == [f"{ESSENTIAL}/en/romo", f"{ESSENTIAL}/es/romo"]
+    assert both.stdout.splitlines() == [f"{ESSENTIAL}/en/romo", f"{ESSENTIAL}/es-MX/romo"]
 
 
 def test_word_diff_marks_the_changed_words(repository: Path) -> None:

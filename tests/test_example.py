@@ -90,8 +90,12 @@ ENGLISH_ONLY = ["April 21, 2020", "Dear Mr. Romo", "Sincerely", "Secretary of He
 SPANISH_ONLY = ["21 de abril de 2020", "Estimado", "Atentamente", "Secretario de Salud", "C.c.p."]
 
 
+# The Spanish letter is in Mexico's Spanish: its folder is named for the region.
+FOLDERS = {"en": "en", "es": "es-MX"}
+
+
 def output(workspace: Path, lang: str, ext: str) -> Path:
-    return workspace / "build" / CAMPAIGN / lang / f"romo.{ext}"
+    return workspace / "build" / CAMPAIGN / FOLDERS[lang] / f"romo.{ext}"
 
 
 def test_build_writes_every_language_and_the_bundle_in_both_formats(built_example: Path) -> None:
@@ -105,8 +109,8 @@ def test_build_writes_every_language_and_the_bundle_in_both_formats(built_exampl
         f"{CAMPAIGN}/bundle/romo.pdf",
         f"{CAMPAIGN}/en/romo.docx",
         f"{CAMPAIGN}/en/romo.pdf",
-        f"{CAMPAIGN}/es/romo.docx",
-        f"{CAMPAIGN}/es/romo.pdf",
+        f"{CAMPAIGN}/es-MX/romo.docx",
+        f"{CAMPAIGN}/es-MX/romo.pdf",
     ]
 
 
@@ -188,7 +192,7 @@ def test_documents_carry_metadata_from_the_campaign(built_example: Path) -> None
     assert info.author == "Information Technology Industry Council"
     assert info.subject == "Lineamientos uniformes de servicios esenciales para trabajadores de TIC"
     assert str(info.creation_date.date()) == str(info.modification_date.date()) == "2020-04-21"
-    assert PdfReader(output(built_example, "es", "pdf")).trailer["/Root"]["/Lang"] == "es"
+    assert PdfReader(output(built_example, "es", "pdf")).trailer["/Root"]["/Lang"] == "es-MX"
     properties = docx.Document(str(output(built_example, "en", "docx"))).core_properties
     assert (
         properties.title == "Consistent essential-services guidance for ICT workers — Alfonso Romo"

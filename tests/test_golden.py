@@ -15,7 +15,7 @@ GOLDEN = Path(__file__).parent / "golden"
 # Every letter of the example workspace: campaign, language, recipient.
 LETTERS = [
     ("essential-services-2020", "en", "romo"),
-    ("essential-services-2020", "es", "romo"),
+    ("essential-services-2020", "es-MX", "romo"),
     ("usmca-review-2025", "en-US", "greer"),
     ("usmca-review-2025", "es-MX", "ebrard"),
     ("usmca-review-2025", "fr-CA", "sidhu"),

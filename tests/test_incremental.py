@@ -19,7 +19,7 @@ from tests.test_images import add_images
 
 ESSENTIAL = "essential-services-2020"
 USMCA = "usmca-review-2025"
-ESSENTIAL_FILES = [f"{ESSENTIAL}/{stem}.docx" for stem in ("bundle/romo", "en/romo", "es/romo")]
+ESSENTIAL_FILES = [f"{ESSENTIAL}/{stem}.docx" for stem in ("bundle/romo", "en/romo", "es-MX/romo")]
 USMCA_FILES = [
     f"{USMCA}/{stem}.docx"
     for stem in ("bundle/sidhu", "en-CA/sidhu", "en-US/greer", "es-MX/ebrard", "fr-CA/sidhu")
@@ -124,7 +124,7 @@ def _delete_output(workspace: Path) -> None:
 
 def _touch_output(workspace: Path) -> None:
     # Copied back from a backup, or touched: a new time, the same content, nothing to write.
-    path = workspace / f"build/{ESSENTIAL}/es/romo.docx"
+    path = workspace / f"build/{ESSENTIAL}/es-MX/romo.docx"
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))
 
 
@@ -191,7 +191,7 @@ def test_letters_that_left_the_campaign_are_removed(docx_example: Path) -> None:
     ]
     assert letters(docx_example) == [
         f"{ESSENTIAL}/en/romo.docx",
-        f"{ESSENTIAL}/es/romo.docx",
+        f"{ESSENTIAL}/es-MX/romo.docx",
         f"{USMCA}/bundle/sidhu.docx",
         f"{USMCA}/en-CA/sidhu.docx",
         f"{USMCA}/en-US/greer.docx",

@@ -91,7 +91,7 @@ def test_a_campaign_that_keeps_a_template_keeps_what_the_template_reads(example:
     }
     assert run(example, "check", "essential-services-2021", "--strict").exit_code == 0
     assert run(example, "build", "essential-services-2021", "--format", "docx").exit_code == 0
-    paragraphs = docx_paragraphs(example / "build/essential-services-2021/es/romo.docx")
+    paragraphs = docx_paragraphs(example / "build/essential-services-2021/es-MX/romo.docx")
     assert any("31 de marzo de 2020" in text for _, text in paragraphs)
 
 

@@ -126,7 +126,7 @@ def test_thumbnails_are_pictures_of_each_pdfs_first_page(
     images = read_page(folder).images
     assert [image["src"] for image in images] == [
         "thumbnails/en/romo.jpg",
-        "thumbnails/es/romo.jpg",
+        "thumbnails/es-MX/romo.jpg",
         "thumbnails/bundle/romo.jpg",
     ]
     assert images[0]["alt"] == "First page of the letter to Alfonso Romo"
@@ -174,8 +174,8 @@ def test_the_mail_out_list_has_a_row_per_letter_with_email_and_hashes(example: P
     rows = read_mail_out_list(folder)
     assert [(row["recipient"], row["language"], row["pages"], row["pdf"]) for row in rows] == [
         ("romo", "en", "2", "en/romo.pdf"),
-        ("romo", "es", "2", "es/romo.pdf"),
-        ("romo", "en+es", "4", "bundle/romo.pdf"),
+        ("romo", "es-MX", "2", "es-MX/romo.pdf"),
+        ("romo", "en+es-MX", "4", "bundle/romo.pdf"),
     ]
     for row in rows:
         assert row["name"] == "Alfonso Romo"

@@ -23,7 +23,7 @@ from tests.conftest import (
 
 EXAMPLE_LETTERS = [
     "essential-services-2020/en/romo",
-    "essential-services-2020/es/romo",
+    "essential-services-2020/es-MX/romo",
     "usmca-review-2025/en-US/greer",
     "usmca-review-2025/es-MX/ebrard",
     "usmca-review-2025/fr-CA/sidhu",
