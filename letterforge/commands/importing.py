@@ -354,12 +354,11 @@ def person_problems(person: dict[str, Any]) -> list[tuple[YamlPath, str]]:
     """What is wrong with an imported person, as (field path, message): the roster model's
     check, and the shape of each fact a column gives (a roster's ``data`` may hold lists and
     mappings, but a cell holds one value)."""
-    fields = person
-    problems = _data_problems(person.get("data", {}))
     from pydantic import ValidationError
 
+    problems = _data_problems(person.get("data", {}))
     try:
-        Person.model_validate(fields)
+        Person.model_validate(person)
     except ValidationError as err:
         for error in err.errors():
             loc = tuple(part for part in error["loc"] if isinstance(part, int) or "[" not in part)

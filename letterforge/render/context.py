@@ -78,7 +78,8 @@ def letter_context(
     recipient = person_context(addressee, lang, languages)
     recipient["salutation"] = _salutation(addressee, lang, recipient, conventions)
     recipient["inside_address"] = inside_address(recipient, conventions)
-    sender = sender_context(workspace, lang, record)
+    senders = senders_context(workspace, lang, record)
+    sender = _as_one(senders)
     # The campaign's place, or its (first) letterhead organization's.
     place_text = (
         campaign.campaign.place.get(lang)
@@ -93,7 +94,7 @@ def letter_context(
         # labels.closing: layouts copied before closings depended on the recipient use it.
         "labels": {**conventions.labels.model_dump(), "closing": closing_line},
         "sender": sender,
-        "senders": senders_context(workspace, lang, record),
+        "senders": senders,
         "campaign": {
             "name": campaign.name,
             "title": localize(campaign.campaign.title, lang, document, ("title",)),
@@ -141,10 +142,9 @@ def senders_context(
     ]
 
 
-def sender_context(workspace: Workspace, lang: str, record: CampaignRecord) -> dict[str, Any]:
+def _as_one(senders: list[dict[str, Any]]) -> dict[str, Any]:
     """The sender as one: the organization, or a joint letter's names joined (AMITI · ITI ·
     TECHNATION), for the text and the documents' author."""
-    senders = senders_context(workspace, lang, record)
     if len(senders) == 1:
         return senders[0]
     joined = " · ".join(sender["short_name"] or sender["name"] for sender in senders)
