@@ -192,6 +192,11 @@ class OutputError(LetterforgeError):
     """A letter could not be written to ``build/``."""
 
 
+class DeliveryError(LetterforgeError):
+    """Email could not be drafted or sent: no delivery settings, a mail server that cannot be
+    reached or trusted, a letter that is not ready to go."""
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'title'?)`` when ``word`` nearly matches one of ``choices``, else ``""``."""
     import difflib

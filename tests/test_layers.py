@@ -34,7 +34,9 @@ FORBIDDEN = {
     # The front half of the pipeline: it hands letters on, and knows nothing of what is done
     # with them.
     "compose": ("writers", "check", "build", "commands", "cli"),
-    "build": ("commands", "cli"),
+    "build": ("deliver", "commands", "cli"),
+    # Delivery comes after the build: it reads what the build wrote, and the sent log.
+    "deliver": ("check", "commands", "cli"),
     "commands": ("cli",),
 }
 

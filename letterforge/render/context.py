@@ -104,6 +104,8 @@ def letter_context(
             "place": place_text,
             "enclosures": [
                 localize(item, lang, document, ("enclosures", index))
+                if isinstance(item, Localized)
+                else localize(item.text, lang, document, ("enclosures", index, "text"))
                 for index, item in enumerate(campaign.campaign.enclosures)
             ],
         },

@@ -197,6 +197,28 @@ def resolve_scalars(value: Any, document: YamlDocument, path: YamlPath) -> Any:
     return value
 
 
+class Enclosure(StrictModel):
+    """An enclosure that is a file: its line in the letter, and the file an email attaches."""
+
+    text: Localized
+    """The enclosure's line in the letter, per language."""
+    file: str = Field(min_length=1, pattern=r"^assets/")
+    """The file in assets/ that emails attach: assets/usmca-annex.pdf."""
+
+
+def _enclosure_kind(value: Any) -> Literal["file", "line"]:
+    return "file" if isinstance(value, Enclosure | dict) and "file" in value else "line"
+
+
+class EmailOptions(StrictModel):
+    """What this campaign's emails carry, beyond the letters."""
+
+    cc: bool = True
+    """Copy the campaign's cc: people on each email (those with an email address)."""
+    docx: bool = False
+    """Attach the DOCX of each letter too, for a recipient's office to edit."""
+
+
 class Campaign(StrictModel):
     """A file in ``campaigns/``: who gets which letter, in which languages, from whom."""
 
@@ -231,8 +253,14 @@ class Campaign(StrictModel):
     ) = None
     """The letterhead's organization for this campaign (default: the settings' sender), or
     a list of organizations: a joint letter's associations, side by side on its letterhead."""
-    enclosures: list[Localized] = Field(default=[])
-    """What the letter encloses, one line each, per language."""
+    enclosures: list[
+        Annotated[
+            Annotated[Localized, Tag("line")] | Annotated[Enclosure, Tag("file")],
+            Discriminator(_enclosure_kind),
+        ]
+    ] = Field(default=[])
+    """What the letter encloses, one line each, per language; {text: ..., file: assets/...}
+    names the file that emails attach."""
     to: Annotated[
         list[
             Annotated[
@@ -259,6 +287,8 @@ class Campaign(StrictModel):
     """Also write one document per recipient with every language, each on a new page."""
     vars: dict[str, Any] = Field(default={})
     """Facts the templates use: numbers, dates (YYYY-MM-DD), text, {lang: text}."""
+    email: EmailOptions = EmailOptions()
+    """What the emails of letterforge outbox and send carry: {cc: true, docx: false}."""
 
     _languages = field_validator("languages")(check_language_tags)
 

@@ -156,6 +156,63 @@ class ThemeSettings(StrictModel):
     """Per part of the letter: {salutation: {space_after: 12}, letterhead: {align: center}}."""
 
 
+def _mailbox(value: str) -> str:
+    """An address as mail headers write it, alone or with a name: ``Ana Ruiz <ana@iti.org>``."""
+    from email.utils import formataddr, parseaddr
+
+    from email_validator import EmailNotValidError, validate_email
+
+    name, address = parseaddr(value)
+    if not address or "@" not in address:
+        raise ValueError(f"{value!r} is not an email address such as 'Ana Ruiz <ana@iti.org>'")
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as err:
+        raise ValueError(f"{address!r} is not an email address: {err}") from None
+    return formataddr((name, address)) if name else address
+
+
+Mailbox = Annotated[str, AfterValidator(_mailbox)]
+
+
+class SmtpSettings(StrictModel):
+    """The mail server ``letterforge send`` sends through. The password is never written here:
+    it comes from the environment variable LETTERFORGE_SMTP_PASSWORD or from password_command."""
+
+    host: str = Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.-]+$")
+    """The server's name, as its certificate names it: smtp.office365.com."""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """Default: 587 with starttls, 465 with tls."""
+    security: Literal["starttls", "tls"] = "starttls"
+    """starttls: connect in plain text, then upgrade (port 587); tls: TLS from the start (465).
+    Either way the server's certificate is verified; there is no unencrypted mode."""
+    username: str | None = Field(default=None, min_length=1)
+    """The account to log in as; none: send without logging in."""
+    password_command: str | None = Field(default=None, min_length=1)
+    """A command whose standard output is the password: pass show smtp/iti, or
+    security find-generic-password -s smtp -w. Used when LETTERFORGE_SMTP_PASSWORD is unset."""
+    cafile: str | None = Field(default=None, min_length=1)
+    """A PEM file of the certificate authority of a private server, relative to the workspace;
+    the system's authorities are trusted too."""
+    per_minute: float | None = Field(default=None, gt=0, le=6000)
+    """At most this many messages a minute (default: no limit)."""
+
+    @property
+    def port_number(self) -> int:
+        return self.port or (465 if self.security == "tls" else 587)
+
+
+class DeliverySettings(StrictModel):
+    """How letters go out by email: drafts (letterforge outbox) and sending (letterforge send)."""
+
+    sender_address: Mailbox = Field(alias="from")
+    """Who the messages are from: 'Ana Ruiz <ana@iti.org>' or ana@iti.org."""
+    reply_to: Mailbox | None = None
+    """Where replies go, when not to the from address."""
+    smtp: SmtpSettings | None = None
+    """The mail server letterforge send uses; drafts need none."""
+
+
 class Settings(StrictModel):
     """``letterforge.yaml``: settings shared by every campaign of a workspace."""
 
@@ -175,6 +232,8 @@ class Settings(StrictModel):
     """Fonts, sizes, colors, margins and spacing, changing the built-in theme."""
     pdf_standard: PdfStandard = "pdf/ua-1"
     """pdf/ua-1: tagged and accessible (the default); pdf/a-3b: for archives, also tagged."""
+    delivery: DeliverySettings | None = None
+    """Email: the from address for drafts and sent letters, and the mail server."""
 
     _languages = field_validator("languages")(check_language_tags)
 

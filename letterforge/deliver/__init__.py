@@ -1,0 +1,1 @@
+"""Delivery: the letters a build wrote, as email drafts and as sent mail."""
