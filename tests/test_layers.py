@@ -119,7 +119,7 @@ def test_each_stage_imports_only_what_comes_before_it() -> None:
 
 def test_the_reader_sees_imports_inside_functions_and_for_type_checking() -> None:
     edges = graph()
-    assert "letterforge.build.run" in edges["letterforge.cli"]  # inside the build command
+    assert "letterforge.build.run" in edges["letterforge.cli.letters"]  # inside the build command
     assert "letterforge.compose" in edges["letterforge.build.run"]  # for type checking too
 
 
