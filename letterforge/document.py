@@ -7,6 +7,7 @@ class in HTML, so one theme styles both formats and both say the same thing in t
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -226,7 +227,12 @@ class Document:
     def plain_text(self) -> str:
         """The text a reader sees, one block per paragraph, list items with their numbers or
         bullets as the documents print them; used by previews, diffs and tests."""
-        return "\n\n".join(_as_read(block) for letter in self.letters for block in letter.flow)
+        return plain_text_of(block for letter in self.letters for block in letter.flow)
+
+
+def plain_text_of(blocks: Iterable[Block]) -> str:
+    """Blocks as a reader sees them in plain text, a blank line between paragraphs."""
+    return "\n\n".join(_as_read(block) for block in blocks)
 
 
 def _as_read(block: Block) -> str:

@@ -89,6 +89,7 @@ class CampaignPlan:
     writes: list[tuple[PlannedDocument, dict[Format, str]]] = field(default_factory=list)
     previous_inputs: str | None = None  # what the manifest said before the build wrote
     incomplete: bool = False  # its files may not match the inputs: the next build looks again
+    emailed: bool = False  # the workspace delivers by email: the review shows who was sent what
 
     @property
     def name(self) -> str:
@@ -112,27 +113,10 @@ def plan_campaigns(
     Nothing is written, but every folder on the way is checked first: no output folder may
     be a link out of the workspace, and no file the build keeps may be a folder.
     """
-    base = inputs.digest_of((SETTINGS_FILE, "templates", "locales", "assets"))
     plans = {}
     for campaign in campaigns:
         plan = plans[campaign.name] = _open_campaign(root, campaign, result)
-        # The campaign file without its to: list, whose entries each concern one recipient
-        # (editing one recipient's entry rewrites only that recipient's letters), and without
-        # bundle:, which decides which documents there are, not what any of them says.
-        own = campaign.campaign.model_dump(mode="json", by_alias=True, exclude={"to", "bundle"})
-        shared = digest(
-            base,
-            _canonical(own),
-            *sorted(_person_data(record) for record in (*campaign.cc, *campaign.signatories)),
-        )
-        people = {record.person.id: _person_data(record) for record in campaign.recipients}
-        plan.fingerprints = {
-            f"{planned.stem}.{fmt}": digest(
-                shared, people[planned.recipient], f"{planned.stem}.{fmt}"
-            )
-            for planned in plan.documents
-            for fmt in FORMATS
-        }
+        plan.fingerprints = fingerprints(campaign, plan.documents, inputs)
         plan.stale = [name for name in plan.manifest.outputs if name not in plan.fingerprints]
         for name in plan.stale:  # removed later: no folder on the way may lead elsewhere
             for kept in (name, plan.manifest.outputs[name].thumbnail):
@@ -143,6 +127,32 @@ def plan_campaigns(
             make_output_folder((plan.folder / planned.stem).parent, root, create=False)
             plan.writes.append((planned, _to_write(root, plan, planned, formats, force, result)))
     return plans
+
+
+def fingerprints(
+    campaign: ResolvedCampaign, documents: Iterable[PlannedDocument], inputs: WorkspaceInputs
+) -> dict[str, str]:
+    """The fingerprint of each file of ``documents`` in either format (``en/romo.pdf``): a
+    digest of everything it is made from, as the workspace's ``inputs`` are now."""
+    base = inputs.digest_of((SETTINGS_FILE, "templates", "locales", "assets"))
+    # The campaign file without its to: list, whose entries each concern one recipient
+    # (editing one recipient's entry rewrites only that recipient's letters), without
+    # bundle:, which decides which documents there are, not what any of them says, and
+    # without email:, which only the emails read.
+    own = campaign.campaign.model_dump(
+        mode="json", by_alias=True, exclude={"to", "bundle", "email"}
+    )
+    shared = digest(
+        base,
+        _canonical(own),
+        *sorted(_person_data(record) for record in (*campaign.cc, *campaign.signatories)),
+    )
+    people = {record.person.id: _person_data(record) for record in campaign.recipients}
+    return {
+        f"{planned.stem}.{fmt}": digest(shared, people[planned.recipient], f"{planned.stem}.{fmt}")
+        for planned in documents
+        for fmt in FORMATS
+    }
 
 
 def _open_campaign(root: Path, campaign: ResolvedCampaign, result: BuildResult) -> CampaignPlan:

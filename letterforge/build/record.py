@@ -13,6 +13,7 @@ from letterforge.build.result import BuildResult
 from letterforge.build.review import write_review
 from letterforge.errors import Finding
 from letterforge.workspace.paths import BUILD_DIR, Format
+from letterforge.workspace.sent_log import LetterState, log_path, read_states
 
 
 def record(
@@ -61,7 +62,15 @@ def save_manifests(root: Path, plans: dict[str, CampaignPlan], *, review: bool) 
                     plan.documents,
                     plan.fingerprints,
                     edited=[path.relative_to(folder).as_posix() for path in plan.outcome.kept],
+                    delivery=_delivery(root, plan),
                 )
+
+
+def _delivery(root: Path, plan: CampaignPlan) -> dict[str, LetterState] | None:
+    """What was sent of the campaign, when its letters go by email (or went: a log exists)."""
+    if plan.emailed or log_path(root, plan.name).exists():
+        return read_states(root, plan.name) or {}
+    return None
 
 
 def tools_unchanged(plans: dict[str, CampaignPlan], result: BuildResult) -> None:

@@ -31,6 +31,7 @@ from letterforge.build.outputs import (
     file_sha256,
     replace_file,
 )
+from letterforge.workspace.sent_log import NOT_SENT, LetterState
 
 if TYPE_CHECKING:
     from letterforge.build.manifest import Manifest, OutputRecord
@@ -63,15 +64,23 @@ def write_review(
     planned: Iterable[PlannedDocument],
     fingerprints: dict[str, str],
     edited: Collection[str] = (),
+    delivery: dict[str, LetterState] | None = None,
 ) -> None:
     """Write ``index.html`` and ``manifest.csv`` into the campaign's ``folder`` from its
     ``manifest``, listing the ``planned`` documents (the campaign's plan) it has files of. A file
     whose fingerprint differs from ``fingerprints`` (what it would be made from now) is
     marked out of date: a build narrowed by format, language or recipient left it. The files
-    ``edited`` by hand since they were written are listed as they are now, marked edited."""
+    ``edited`` by hand since they were written are listed as they are now, marked edited.
+    With ``delivery`` (each recipient's state in the sent log), both say what was sent."""
     documents = _documents(folder, campaign, manifest, planned, fingerprints, set(edited))
-    replace_file(folder / REVIEW_PAGE, _page(folder, campaign, documents).encode("utf-8"))
-    replace_file(folder / MAIL_OUT_LIST, _mail_out_list(documents))
+    page = _page(folder, campaign, documents, delivery)
+    replace_file(folder / REVIEW_PAGE, page.encode("utf-8"))
+    replace_file(folder / MAIL_OUT_LIST, _mail_out_list(documents, delivery))
+
+
+def delivery_state(person_id: str, delivery: dict[str, LetterState]) -> str:
+    state = delivery.get(person_id)
+    return state.describe() if state is not None else NOT_SENT
 
 
 class _Document:
@@ -138,11 +147,11 @@ def _documents(
 # The mail-out list
 
 
-def _mail_out_list(documents: list[_Document]) -> bytes:
+def _mail_out_list(documents: list[_Document], delivery: dict[str, LetterState] | None) -> bytes:
     # UTF-8 with a byte-order mark: without one, Excel reads López as LÃ³pez.
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\r\n")
-    writer.writerow(MAIL_OUT_COLUMNS)
+    writer.writerow((*MAIL_OUT_COLUMNS, "delivery") if delivery is not None else MAIL_OUT_COLUMNS)
     for document in documents:
         person = document.recipient.person
         pdf, docx = document.files.get("pdf"), document.files.get("docx")
@@ -159,6 +168,7 @@ def _mail_out_list(documents: list[_Document]) -> bytes:
                 document.name("docx") if docx else "",
                 docx.sha256 if docx else "",
                 " ".join(document.out_of_date),
+                *([delivery_state(person.id, delivery)] if delivery is not None else []),
             )
         )
     return output.getvalue().encode("utf-8-sig")
@@ -172,7 +182,12 @@ def _cell(value: str) -> str:
 # The review page
 
 
-def _page(folder: Path, campaign: ResolvedCampaign, documents: list[_Document]) -> str:
+def _page(
+    folder: Path,
+    campaign: ResolvedCampaign,
+    documents: list[_Document],
+    delivery: dict[str, LetterState] | None,
+) -> str:
     lang = campaign.languages[0]
     title = campaign.campaign.title.get(lang) or campaign.name
     recipients = len({document.recipient.person.id for document in documents})
@@ -201,7 +216,8 @@ def _page(folder: Path, campaign: ResolvedCampaign, documents: list[_Document]) 
                 "run <code>letterforge build</code>",
             )
         )
-    rows = "\n".join(_row(folder, document) for document in documents)
+    rows = "\n".join(_row(folder, document, delivery) for document in documents)
+    sent_column = "<th>Email</th>" if delivery is not None else ""
     header = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -220,7 +236,7 @@ def _page(folder: Path, campaign: ResolvedCampaign, documents: list[_Document]) 
 <main>
 <table>
 <thead><tr><th>First page</th><th>Recipient</th><th>Language</th><th>Pages</th><th>Files</th>\
-</tr></thead>
+{sent_column}</tr></thead>
 <tbody>
 {rows}
 </tbody>
@@ -231,7 +247,7 @@ def _page(folder: Path, campaign: ResolvedCampaign, documents: list[_Document]) 
 """
 
 
-def _row(folder: Path, document: _Document) -> str:
+def _row(folder: Path, document: _Document, delivery: dict[str, LetterState] | None) -> str:
     from letterforge.workspace.conventions import language_name
 
     person = document.recipient.person
@@ -261,10 +277,15 @@ def _row(folder: Path, document: _Document) -> str:
         if fmt in document.files
     )
     pages = "" if document.pages is None else _text(str(document.pages))
+    sent = ""
+    if delivery is not None:
+        state = delivery_state(person.id, delivery)
+        mark = "mark" if state.startswith(("failed", "unresolved")) else "span"
+        sent = f'<td class="sent"><{mark}>{_text(state)}</{mark}></td>'
     return (
         f'<tr id="{_text(document.stem)}"><td class="page">{picture}</td>'
         f"<td>{'<br>'.join(details)}</td><td>{_text(languages)}</td>"
-        f'<td class="count">{pages}</td><td class="files">{links}</td></tr>'
+        f'<td class="count">{pages}</td><td class="files">{links}</td>{sent}</tr>'
     )
 
 

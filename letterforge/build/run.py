@@ -117,6 +117,8 @@ def build(
             request.formats = request.formats or list(settings.formats)
             result = BuildResult({})
             plans = _plan(root, composer, inputs, result, request)
+            for plan in plans.values():
+                plan.emailed = settings.delivery is not None
             stop = StopRequest()
             with stop.listening():
                 writing = _write(root, composer, plans, result, request, stop, progress)

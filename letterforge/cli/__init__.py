@@ -6,10 +6,10 @@ imported inside the commands so that ``letterforge --help`` starts fast.
 
 from __future__ import annotations
 
-from letterforge.cli import letters, workspace
+from letterforge.cli import delivery, letters, workspace
 from letterforge.cli.group import cli
 
-__all__ = ["cli", "letters", "main", "workspace"]
+__all__ = ["cli", "delivery", "letters", "main", "workspace"]
 
 
 def main() -> None:

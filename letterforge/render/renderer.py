@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from letterforge.document import Letter
+from letterforge.document import Block, Letter
 from letterforge.errors import ConfigError, Location, TemplateError, did_you_mean
 from letterforge.render.blame import COMPILE_ERRORS, RENDER_ERRORS, Blame
 from letterforge.render.context import letter_context, missing_language
@@ -36,6 +36,11 @@ EMPTY_TEMPLATE = "the template is empty: write the body of the letter in it"
 def template_name(template: str, lang: str) -> str:
     """``essential-services``, ``es`` → ``essential-services/letter.es.md.j2``."""
     return f"{template}/letter.{lang}.md.j2"
+
+
+def cover_note_name(template: str, lang: str) -> str:
+    """``essential-services``, ``es`` → ``essential-services/email.es.md.j2``."""
+    return f"{template}/email.{lang}.md.j2"
 
 
 def template_language(template: jinja2.Template) -> str:
@@ -109,6 +114,37 @@ class LetterRenderer:
             subject=typeset_text(campaign["subject"] or campaign["title"], typography),
             author=typeset_text(context["sender"]["name"], typography),
         )
+
+    def cover_note(self, source: LetterSource) -> tuple[Block, ...]:
+        """The short note an email carries its letter with: the campaign's
+        ``email.<lang>.md.j2`` when its template folder has one, else the built-in note."""
+        record = source.campaign.record
+        tags = language_fallbacks(source.lang)
+        names = [cover_note_name(record.campaign.template, tag) for tag in tags]
+        names += [f"_layouts/email.{tag}.md.j2" for tag in tags]
+        template = self._template(
+            names,
+            missing=lambda: ConfigError(
+                f"template: no cover note for emails in {missing_language(source.lang)}: "
+                f"create templates/{names[len(tags) - 1]}",
+                record.document.location(("template",)),
+            ),
+        )
+        conventions = self.workspace.locales.conventions(source.lang)
+        with time_limit():
+            note = self._run(template, self.context(source, conventions))
+            try:
+                blocks = parse_letter(note)
+            except MarkdownProblem as problem:
+                raise TemplateError(
+                    f"{problem} (in the cover note)", self.blame.location(template, None)
+                ) from None
+        if not blocks:
+            raise TemplateError(
+                "the cover note is empty: write the email's text in it",
+                self.blame.location(template, None),
+            )
+        return typeset_blocks(blocks, conventions.typography)
 
     def context(self, source: LetterSource, conventions: Conventions) -> dict[str, Any]:
         """The variables a template sees for one letter."""

@@ -42,9 +42,12 @@ def find_workspace(start: Path) -> Path:
     )
 
 
-# The workspace's input files: a change to any file here may change a letter.
+# The sent log's folder (workspace/sent_log.py): what letterforge send sent.
+SENT_DIR = "sent"
+# The workspace's input files: a change to any file here may change a letter, or (the sent
+# log) the review page that says what was sent.
 INPUT_FILES = (SETTINGS_FILE,)
-INPUT_FOLDERS = ("recipients", "campaigns", "templates", "locales", "assets")
+INPUT_FOLDERS = ("recipients", "campaigns", "templates", "locales", "assets", SENT_DIR)
 
 
 class _Snapshot:
