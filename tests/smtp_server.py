@@ -152,7 +152,9 @@ class SmtpServer:
         options: dict[str, Any] = {
             "server_hostname": "mail.test",  # no getfqdn(): it can wait on DNS
             "authenticator": _authenticator,
-            "auth_require_tls": self.security != "none",
+            # aiosmtpd does not see TLS from the start as TLS, and would not offer AUTH
+            # (https://github.com/aio-libs/aiosmtpd/issues/281): there, the port is TLS only.
+            "auth_require_tls": self.security == "starttls",
         }
         if self.security == "starttls":
             options |= {"tls_context": context, "require_starttls": True}
