@@ -4,8 +4,10 @@ TLS that is verified or refused, the login, and what becomes of each message."""
 from __future__ import annotations
 
 import email.policy
+import os
 import shlex
 import socket
+import subprocess
 import sys
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -131,6 +133,18 @@ def test_a_wrong_password_is_refused_without_showing_it(
     assert "hunter2" not in caught.value.format_message()
 
 
+def test_tls_from_the_start_on_a_starttls_port_says_which_to_use(
+    smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    settings = settings_for(smtp_server, security="tls")
+    with pytest.raises(DeliveryError) as caught:
+        SmtpConnection.open(settings, password=None, context=tls_context(settings, tmp_path))
+    assert str(caught.value) == (
+        f"127.0.0.1:{smtp_server.port}: TLS failed: WRONG_VERSION_NUMBER"
+        " (does this port take TLS from the start? else use security: starttls)"
+    )
+
+
 def test_a_server_that_is_not_there(tmp_path: Path) -> None:
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
@@ -151,6 +165,15 @@ def test_a_refused_recipient_while_another_is_taken_is_sent(
     assert delivery.status == "sent"
     assert delivery.refused == {"gone@example.org": "550 5.1.1 no such mailbox"}
     assert [message.recipients for message in smtp_server.messages] == [["ana@example.org"]]
+
+
+def test_an_address_beyond_ascii_goes_with_smtputf8(
+    smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    with connect(smtp_server, tmp_path) as connection:
+        delivery = connection.send(letter(), sender=SENDER, recipients=["josé@example.org"])
+    assert delivery.status == "sent"
+    assert [message.recipients for message in smtp_server.messages] == [["josé@example.org"]]
 
 
 def test_the_only_recipient_refused_is_rejected_and_the_connection_goes_on(
@@ -229,6 +252,51 @@ def test_a_break_after_the_message_went_out_is_unknown(
     assert unknown.reply.startswith("the connection broke while sending: ")
     assert sent.status == "sent"
     assert [message.recipients for message in smtp_server.messages] == [["bo@example.org"]]
+
+
+SEND_FROM_ANOTHER_PROCESS = """
+import sys
+from email.message import EmailMessage
+from pathlib import Path
+
+import yaml
+
+from letterforge.deliver.smtp import SmtpConnection, smtp_password, tls_context
+from letterforge.workspace.settings import DeliverySettings
+
+delivery = DeliverySettings.model_validate(yaml.safe_load(sys.stdin.read())["delivery"])
+assert delivery.smtp is not None
+root = Path.cwd()
+message = EmailMessage()
+message["Subject"] = "From another process"
+message.set_content("Hello.")
+with SmtpConnection.open(
+    delivery.smtp,
+    password=smtp_password(delivery.smtp, root),
+    context=tls_context(delivery.smtp, root),
+) as connection:
+    print(connection.send(message, sender="letters@example.org", recipients=["ana@example.org"]))
+"""
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_another_process_sends_through_the_delivery_settings_the_server_writes(
+    smtp_servers: Callable[..., SmtpServer], tmp_path: Path, security: str
+) -> None:
+    """As ``letterforge send`` run as a subprocess will."""
+    server = smtp_servers(security=security)
+    done = subprocess.run(
+        [sys.executable, "-c", SEND_FROM_ANOTHER_PROCESS],
+        input=server.delivery_yaml(password_command=python_command(f"print({server.password!r})")),
+        cwd=tmp_path,
+        env={**os.environ, smtp.PASSWORD_VARIABLE: ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Delivery(status='sent', code=250")
+    assert [message.recipients for message in server.messages] == [["ana@example.org"]]
 
 
 # The password

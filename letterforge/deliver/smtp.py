@@ -178,7 +178,9 @@ class SmtpConnection:
                 f"{err.verify_message}{hint if err.verify_code == 20 else ''}"
             ) from err
         except ssl.SSLError as err:
-            raise self._error(f"TLS failed: {err.reason or err}") from err
+            plain = err.reason == "WRONG_VERSION_NUMBER"  # the server did not answer in TLS
+            hint = " (does this port take TLS from the start? else use security: starttls)"
+            raise self._error(f"TLS failed: {err.reason or err}{hint if plain else ''}") from err
         except socket.gaierror as err:
             raise self._error(f"cannot find the server: {err.strerror}") from err
         except TimeoutError as err:
@@ -215,11 +217,18 @@ class SmtpConnection:
         if not recipients:
             raise ValueError("a message needs at least one recipient")
         data = message.as_bytes(policy=email.policy.SMTP)
+        international = not all(address.isascii() for address in [sender, *recipients])
         data_started = False
         try:
-            smtp, (code, reply) = self._mail_from(sender, data=data)
+            code, reply = self._mail_from(sender, data=data, international=international)
+            if code is None:
+                return Delivery(
+                    "rejected", None, "the server takes no non-ASCII address (SMTPUTF8)"
+                )
             if code != 250:
                 return self._failed(code, reply, {})
+            smtp = self._smtp
+            assert smtp is not None
             refused: dict[str, str] = {}
             replies: list[tuple[int, bytes]] = []
             for recipient in recipients:
@@ -247,17 +256,26 @@ class SmtpConnection:
             return self._failed(code, reply, refused)
         return Delivery("sent", code, _text(reply), refused)
 
-    def _mail_from(self, sender: str, *, data: bytes) -> tuple[smtplib.SMTP, tuple[int, bytes]]:
+    def _mail_from(
+        self, sender: str, *, data: bytes, international: bool
+    ) -> tuple[int | None, bytes]:
         """MAIL FROM on the open connection, or on a new one when the server has closed it
-        (servers close idle connections, as a slow rate limit leaves them)."""
+        (servers close idle connections, as a slow rate limit leaves them); no reply (None)
+        when an address needs SMTPUTF8 and the server lacks it."""
         if self._smtp is not None:
-            try:
-                return self._smtp, self._smtp.mail(sender, _mail_options(self._smtp, data))
-            except smtplib.SMTPServerDisconnected:
-                pass
+            with contextlib.suppress(smtplib.SMTPServerDisconnected):
+                return self._mail_command(sender, data=data, international=international)
         self.reconnect()
+        return self._mail_command(sender, data=data, international=international)
+
+    def _mail_command(
+        self, sender: str, *, data: bytes, international: bool
+    ) -> tuple[int | None, bytes]:
         assert self._smtp is not None
-        return self._smtp, self._smtp.mail(sender, _mail_options(self._smtp, data))
+        if international and not self._smtp.has_extn("smtputf8"):
+            return None, b""
+        options = _mail_options(self._smtp, data, international=international)
+        return self._smtp.mail(sender, options)
 
     def _failed(self, code: int, reply: bytes, refused: dict[str, str]) -> Delivery:
         """The transaction ended: leave the connection ready for the next message."""
@@ -299,10 +317,10 @@ class SmtpConnection:
         self.close()
 
 
-def _mail_options(smtp: smtplib.SMTP, data: bytes) -> list[str]:
-    """MAIL FROM's options, as ``sendmail`` would give them: the size, and 8BITMIME when the
-    message is not plain ASCII."""
-    options = []
+def _mail_options(smtp: smtplib.SMTP, data: bytes, *, international: bool) -> list[str]:
+    """MAIL FROM's options, as ``sendmail`` would give them: the size, 8BITMIME when the
+    message is not plain ASCII, SMTPUTF8 when an address is not."""
+    options = ["SMTPUTF8"] if international else []
     if smtp.has_extn("size"):
         options.append(f"SIZE={len(data)}")
     if not data.isascii() and smtp.has_extn("8bitmime"):
