@@ -22,7 +22,6 @@ import subprocess
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from types import TracebackType
 from typing import Literal
 
 from letterforge.errors import DeliveryError, Location
@@ -157,36 +156,39 @@ class SmtpConnection:
         self._drop()
         try:
             self._smtp = self._connect()
-        except smtplib.SMTPAuthenticationError as err:
-            said = _text(err.smtp_error)
-            raise self._error(
-                f"the server refused the login of {self.settings.username!r}: "
-                f"{err.smtp_code} {said}"
-            ) from err
-        except smtplib.SMTPNotSupportedError as err:
-            raise self._error(f"the server does not offer login (AUTH): {err}") from err
-        except smtplib.SMTPServerDisconnected as err:
-            raise self._error(f"the server closed the connection: {err}") from err
-        except smtplib.SMTPResponseException as err:
-            raise self._error(
-                f"the server answered {err.smtp_code} {_text(err.smtp_error)}"
-            ) from err
-        except ssl.SSLCertVerificationError as err:
-            hint = " (a private server's authority goes in delivery.smtp.cafile)"
-            raise self._error(
-                "the server's certificate could not be verified: "
-                f"{err.verify_message}{hint if err.verify_code == 20 else ''}"
-            ) from err
-        except ssl.SSLError as err:
-            plain = err.reason == "WRONG_VERSION_NUMBER"  # the server did not answer in TLS
-            hint = " (does this port take TLS from the start? else use security: starttls)"
-            raise self._error(f"TLS failed: {err.reason or err}{hint if plain else ''}") from err
-        except socket.gaierror as err:
-            raise self._error(f"cannot find the server: {err.strerror}") from err
-        except TimeoutError as err:
-            raise self._error(f"no answer within {self._timeout:g} s") from err
         except (smtplib.SMTPException, OSError) as err:
-            raise self._error(f"cannot connect: {getattr(err, 'strerror', None) or err}") from err
+            raise DeliveryError(f"{self.where}: {self._why(err)}") from err
+
+    def _why(self, err: smtplib.SMTPException | OSError) -> str:
+        """A failure to connect, secure or log in, in a line (SMTP's and TLS's errors are
+        OSErrors too, so the most precise come first)."""
+        match err:
+            case smtplib.SMTPAuthenticationError():
+                said = f"{err.smtp_code} {_text(err.smtp_error)}"
+                return f"the server refused the login of {self.settings.username!r}: {said}"
+            case smtplib.SMTPNotSupportedError():
+                return f"the server does not offer login (AUTH): {err}"
+            case smtplib.SMTPServerDisconnected():
+                return f"the server closed the connection: {err}"
+            case smtplib.SMTPResponseException():
+                return f"the server answered {err.smtp_code} {_text(err.smtp_error)}"
+            case ssl.SSLCertVerificationError():
+                hint = " (a private server's authority goes in delivery.smtp.cafile)"
+                unknown_authority = err.verify_code == 20
+                return (
+                    "the server's certificate could not be verified: "
+                    f"{err.verify_message}{hint if unknown_authority else ''}"
+                )
+            case ssl.SSLError(reason="WRONG_VERSION_NUMBER"):  # the server spoke plain text
+                hint = "does this port take TLS from the start? else use security: starttls"
+                return f"TLS failed: {err.reason} ({hint})"
+            case ssl.SSLError():
+                return f"TLS failed: {err.reason or err}"
+            case socket.gaierror():
+                return f"cannot find the server: {err.strerror}"
+            case TimeoutError():
+                return f"no answer within {self._timeout:g} s"
+        return f"cannot connect: {getattr(err, 'strerror', None) or err}"
 
     def _connect(self) -> smtplib.SMTP:
         host, port = self.settings.host, self.settings.port_number
@@ -308,12 +310,7 @@ class SmtpConnection:
     def __enter__(self) -> SmtpConnection:
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exception: object) -> None:
         self.close()
 
 
