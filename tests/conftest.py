@@ -7,12 +7,15 @@ import re
 import shlex
 import shutil
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from letterforge.cli import cli
+from tests.smtp_server import SmtpServer
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_PARTS = ("letterforge.yaml", "recipients", "templates", "campaigns")
@@ -194,3 +197,27 @@ def libreoffice_pdfs(documents: list[Path], work: Path) -> dict[Path, Path]:
         timeout=300,
     )
     return {document: work / "out" / f"{name}.pdf" for document, name in names.items()}
+
+
+@pytest.fixture
+def smtp_servers(tmp_path: Path) -> Iterator[Callable[..., SmtpServer]]:
+    """Start real SMTP servers (tests/smtp_server.py) for this test, stopped after it:
+    ``smtp_servers(security="tls")``, ``smtp_servers(certificate_for="mail.example.org")``."""
+    started: list[SmtpServer] = []
+
+    def start(**options: Any) -> SmtpServer:
+        folder = tmp_path / f"smtp-{len(started)}"
+        folder.mkdir()
+        started.append(SmtpServer(folder, **options))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_servers: Callable[..., SmtpServer]) -> SmtpServer:
+    """A real SMTP server on 127.0.0.1 that requires STARTTLS and a login, its certificate
+    from the authority in ``smtp_server.cafile``."""
+    return smtp_servers()
