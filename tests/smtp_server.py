@@ -8,6 +8,7 @@ send`` run as a subprocess can use it too.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import ssl
 import threading
@@ -52,6 +53,7 @@ class RecordingHandler:
         self.messages: list[Received] = []
         self.refused: dict[str, str] = {}
         self.scripts: dict[str, list[_Script]] = {"MAIL": [], "DATA": []}
+        self.hold_data = 0.0  # seconds to wait before answering DATA: a message in flight
         self._lock = threading.Lock()
 
     def _scripted(self, step: str, addresses: list[str]) -> _Script | None:
@@ -81,6 +83,8 @@ class RecordingHandler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.hold_data:
+            await asyncio.sleep(self.hold_data)
         if script := self._scripted("DATA", envelope.rcpt_tos):
             return _act(server, script)
         assert envelope.mail_from is not None and envelope.original_content is not None

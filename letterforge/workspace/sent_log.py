@@ -73,7 +73,10 @@ class LetterState:
         if self.outcome is None:
             return f"unresolved: stopped while sending, {_when(self.sending.at)}"
         if self.outcome.event == "sent":
-            return f"sent {_when(self.outcome.at)}"
+            refused = "".join(
+                f"; refused {who}: {why}" for who, why in self.outcome.refused.items()
+            )
+            return f"sent {_when(self.outcome.at)}{refused}"
         return f"failed {_when(self.outcome.at)}: {self.outcome.reply}".rstrip(": ")
 
 
