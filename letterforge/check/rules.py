@@ -27,6 +27,7 @@ from letterforge.check.drift import (
     surname,
     text_facts,
 )
+from letterforge.check.email import check_emails
 from letterforge.check.template_scan import Shapes, scan_template
 from letterforge.commands.new import PLACEHOLDER
 from letterforge.compose import Composer, LetterRules, Rules
@@ -74,6 +75,8 @@ class Linter(Rules):
         _check_templates(composer, composer.renderer, record, languages)
         if campaign is not None:
             _check_place(composer, campaign)
+            if composer.renderer.workspace.settings.delivery is not None:
+                check_emails(composer, composer.renderer, campaign)
 
     def letters(self, composer: Composer, campaign: ResolvedCampaign) -> _DriftCheck:
         assert composer.renderer is not None  # a campaign is renderable only with a workspace

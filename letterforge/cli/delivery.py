@@ -81,7 +81,7 @@ def send(
     for letter, state in sending.already_sent:
         click.echo(f"already {state.describe()}: {letter.name}", err=True)
     for letter in sending.found.without_email:
-        click.echo(f"{letter.recipient.location()}: no email: {letter.name} is not sent", err=True)
+        click.echo(str(letter.campaign.without_email(letter.recipient)), err=True)
     listing = list(sending.listing())
     for line in listing:
         click.echo(f"{'would send' if dry_run else 'to send'}: {line}")

@@ -58,7 +58,6 @@ def compose(
     date = sent_at or datetime.datetime.combine(letter.campaign.campaign.date, DRAFT_HOUR)
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id(letter, delivery)
-    message["Content-Language"] = letter.lang
     if sent_at is None:
         message["X-Unsent"] = "1"  # opened as a draft, to send from the user's own account
     message.set_content(plain_text_of(letter.cover) + "\n")
@@ -68,11 +67,14 @@ def compose(
         message.add_attachment(
             attachment.read(), maintype=maintype, subtype=subtype, filename=attachment.name
         )
+    message["Content-Language"] = letter.lang  # after the content, which clears Content-*
     # The boundaries a generator would draw at random, drawn from the letter instead.
     message.set_boundary(f"=_letterforge_{key[:24]}_mixed")
     alternative = next(message.iter_parts())
     assert isinstance(alternative, EmailMessage)
     alternative.set_boundary(f"=_letterforge_{key[:24]}_alternative")
+    for part in list(message.walk())[1:]:  # the email package repeats it in parts; once will do
+        del part["MIME-Version"]
     return message
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from letterforge.build.outputs import file_sha256, make_output_folder, remove_file, replace_file
-from letterforge.deliver.letters import Outgoing, outgoing_letters, ready_or_raise
+from letterforge.deliver.letters import outgoing_letters, ready_or_raise
 from letterforge.deliver.message import as_bytes, compose
 from letterforge.errors import Finding, Location, OutputError
 from letterforge.errors import relative_path as shown_path
@@ -56,7 +56,7 @@ def write_outbox(
     ready_or_raise(found.letters)
     result = OutboxResult()
     for letter in found.without_email:
-        result.warnings.append(_no_email(letter))
+        result.warnings.append(letter.campaign.without_email(letter.recipient))
     for campaign in found.campaigns:
         folder = root / BUILD_DIR / campaign / OUTBOX_DIR
         letters = [letter for letter in found.letters if letter.campaign.name == campaign]
@@ -117,15 +117,6 @@ def _remove(path: Path, written: dict[str, str], root: Path, result: OutboxResul
         remove_file(path, path.parent)
         result.removed.append(path)
     del written[recipient]
-
-
-def _no_email(letter: Outgoing) -> Finding:
-    return Finding(
-        letter.recipient.location(),
-        f"{letter.id} has no email: the letter of {letter.name} has no draft; print or send "
-        "it by hand, or add email: to their roster entry",
-        "warning",
-    )
 
 
 def _read_record(folder: Path) -> dict[str, str]:

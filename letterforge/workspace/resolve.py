@@ -50,6 +50,16 @@ class ResolvedCampaign:
     def campaign(self) -> Campaign:
         return self.record.campaign
 
+    def without_email(self, recipient: PersonRecord) -> Finding:
+        """The warning ``check``, ``outbox`` and ``send`` give about a recipient who has no
+        email: their letter is left out of delivery."""
+        return Finding(
+            recipient.location(),
+            f"{recipient.person.id} has no email: letterforge outbox and send leave out their "
+            f"letter of {self.name}; add email: to their roster entry, or send it by hand",
+            severity="warning",
+        )
+
     def languages_for(self, recipient: PersonRecord) -> tuple[str, ...]:
         """The languages of the letters to ``recipient``, in the order they read them."""
         return self.letter_languages.get(recipient.person.id, self.languages)
