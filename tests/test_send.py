@@ -158,7 +158,9 @@ def test_send_delivers_each_letter_once_with_its_built_files(
     lines = status.stdout.splitlines()
     assert any(line.startswith("note/ana ") and " sent 20" in line for line in lines)
     assert any(line.startswith("note/dana ") and "no email" in line for line in lines)
-    # The build marks what was sent on the review page and the mail-out list.
+    # The review page and the mail-out list say what was sent, after send and after a build.
+    page = (build / "index.html").read_text(encoding="utf-8")
+    assert "<th>Email</th>" in page and page.count("sent 20") >= 3
     assert run(root, "build", "-q").exit_code == 0
     page = (build / "index.html").read_text(encoding="utf-8")
     assert "<th>Email</th>" in page and page.count("sent 20") >= 3

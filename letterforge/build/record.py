@@ -4,16 +4,20 @@ build wrote, and its review page and mail-out list, which describe the files it 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from letterforge.build import manifest as manifests
-from letterforge.build.manifest import MANIFEST_NAME
+from letterforge.build.manifest import MANIFEST_NAME, WorkspaceInputs
 from letterforge.build.outputs import make_output_folder
-from letterforge.build.plan import CampaignPlan
+from letterforge.build.plan import CampaignPlan, fingerprints, plan_documents
 from letterforge.build.result import BuildResult
 from letterforge.build.review import write_review
 from letterforge.errors import Finding
 from letterforge.workspace.paths import BUILD_DIR, Format
 from letterforge.workspace.sent_log import LetterState, log_path, read_states
+
+if TYPE_CHECKING:
+    from letterforge.workspace.resolve import ResolvedCampaign
 
 
 def record(
@@ -64,6 +68,28 @@ def save_manifests(root: Path, plans: dict[str, CampaignPlan], *, review: bool) 
                     edited=[path.relative_to(folder).as_posix() for path in plan.outcome.kept],
                     delivery=_delivery(root, plan),
                 )
+
+
+def refresh_review(root: Path, campaign: ResolvedCampaign, inputs: WorkspaceInputs) -> None:
+    """Write the review page and mail-out list of ``campaign`` again, as they are now, for
+    what ``send`` changed: who was sent what. Nothing else of the build is touched."""
+    folder = root / BUILD_DIR / campaign.name
+    manifest = manifests.Manifest.read(folder)
+    if not manifest.outputs:
+        return
+    documents = plan_documents(campaign)
+    edited = [
+        name for name, output in manifest.outputs.items() if output.state(folder / name) == "edited"
+    ]
+    write_review(
+        folder,
+        campaign,
+        manifest,
+        documents,
+        fingerprints(campaign, documents, inputs),
+        edited=edited,
+        delivery=read_states(root, campaign.name) or {},
+    )
 
 
 def _delivery(root: Path, plan: CampaignPlan) -> dict[str, LetterState] | None:

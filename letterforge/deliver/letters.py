@@ -99,6 +99,7 @@ class Outgoings:
     root: Path
     delivery: DeliverySettings
     campaigns: list[str]  # every campaign chosen, even one with no letter to send
+    resolved: list[ResolvedCampaign]
     letters: list[Outgoing]
     without_email: list[Outgoing]
 
@@ -152,7 +153,14 @@ def outgoing_letters(
                 LetterSource(campaign, recipient, letter.lang)
             )
             letters.append(letter)
-    return Outgoings(root, delivery, [c.name for c in composer.renderable], letters, without_email)
+    return Outgoings(
+        root,
+        delivery,
+        [c.name for c in composer.renderable],
+        composer.renderable,
+        letters,
+        without_email,
+    )
 
 
 def _outgoing(campaign: ResolvedCampaign, recipient: PersonRecord) -> Outgoing:
@@ -160,7 +168,7 @@ def _outgoing(campaign: ResolvedCampaign, recipient: PersonRecord) -> Outgoing:
     lang = campaign.languages_for(recipient)[0]
     options = campaign.campaign.email
     copies = [
-        formataddr((record.person.full_name, record.person.email))
+        _mailbox(record.person.full_name, record.person.email)
         for record in campaign.cc
         if options.cc and record.person.email and record.person.id != person.id
     ]
@@ -169,10 +177,21 @@ def _outgoing(campaign: ResolvedCampaign, recipient: PersonRecord) -> Outgoing:
         campaign,
         recipient,
         lang,
-        formataddr((person.full_name, person.email)) if person.email else None,
+        _mailbox(person.full_name, person.email) if person.email else None,
         copies,
         subject.get(lang) or campaign.campaign.title.get(lang) or campaign.name,
     )
+
+
+def _mailbox(name: str, address: str) -> str:
+    """``Name <address>`` as people read it (the message encodes it as mail needs)."""
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    try:
+        return str(Address(display_name=name, addr_spec=address))
+    except (ValueError, HeaderParseError):  # reported at the roster by _check_addresses
+        return formataddr((name, address))
 
 
 def _attach(

@@ -13,6 +13,7 @@ between messages, with the log complete.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import signal
 import time
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 
+from letterforge.build.manifest import WorkspaceInputs
+from letterforge.build.record import refresh_review
 from letterforge.build.stop import Interrupted, Stop, StopRequest
 from letterforge.deliver.letters import Outgoing, Outgoings, outgoing_letters, ready_or_raise
 from letterforge.deliver.message import compose, message_id
@@ -162,7 +165,18 @@ def send_letters(
         except Stop:
             assert stop.signal is not None
             raise _interrupted(stop.signal, len(result.sent)) from None
+        finally:
+            _refresh_reviews(sending)
     return result
+
+
+def _refresh_reviews(sending: Sending) -> None:
+    """Show on each campaign's review page and mail-out list what this run sent."""
+    inputs = WorkspaceInputs.read(sending.found.root)
+    for campaign in sending.found.resolved:
+        # The log is what counts: a page that cannot be written now, the next build writes.
+        with contextlib.suppress(OSError):
+            refresh_review(sending.found.root, campaign, inputs)
 
 
 def _check_still_unsent(sending: Sending, writers: dict[str, LogWriter]) -> None:

@@ -46,7 +46,9 @@ class SentRecord:
     refused: dict[str, str] = field(default_factory=dict)
 
     def line(self) -> str:
-        values = {key: value for key, value in asdict(self).items() if value not in ({}, [])}
+        values = {
+            key: value for key, value in asdict(self).items() if value not in ({}, [], None, "")
+        }
         return json.dumps(values, ensure_ascii=False, sort_keys=False) + "\n"
 
 
