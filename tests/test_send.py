@@ -371,3 +371,38 @@ def test_a_signal_stops_between_messages_with_the_log_complete(
         ("sending", "ana"),
         ("sent", "ana"),
     ]
+
+
+SENDING = (
+    '{"event": "sending", "recipient": "ana", "at": "2026-01-01T00:00:00+00:00", '
+    '"message_id": "<a@b>"}'
+)
+
+
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        (["{not json"], "sent/note.jsonl:1: error: not a record of the sent log"),
+        (
+            [SENDING.replace('"sending"', '"sent"')],
+            "sent/note.jsonl:1: error: a sent record of ana with no sending record before it",
+        ),
+        (
+            [SENDING, SENDING.replace('"sending"', '"sent"')[:-1] + ', "refused": "abc"}'],
+            "sent/note.jsonl:2: error: not a record of the sent log: to, attachments, refused",
+        ),
+        ([SENDING.replace('"ana"', "7")], "sent/note.jsonl:1: error: not a record of the sent"),
+    ],
+)
+def test_a_damaged_sent_log_is_an_error_at_its_line_and_nothing_is_sent(
+    tmp_path: Path, smtp_server: SmtpServer, env: None, lines: list[str], message: str
+) -> None:
+    root = workspace(tmp_path / "ws", smtp_server)
+    run(root, "build", "-q")
+    (root / "sent").mkdir()
+    (root / "sent" / "note.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for command in ("send", "status"):
+        result = run(root, command, "--yes") if command == "send" else run(root, command)
+        assert result.exit_code == 1, result.output
+        assert message in result.output
+    assert smtp_server.messages == []

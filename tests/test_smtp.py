@@ -154,17 +154,37 @@ def test_a_server_that_is_not_there(tmp_path: Path) -> None:
         SmtpConnection.open(settings, password=None, context=tls_context(settings, tmp_path))
 
 
-def test_a_refused_recipient_while_another_is_taken_is_sent(
+def test_a_copy_refused_for_good_while_the_addressee_takes_it_is_sent(
     smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
     smtp_server.reject_rcpt("gone@example.org", "550 5.1.1 no such mailbox")
     with connect(smtp_server, tmp_path) as connection:
         delivery = connection.send(
-            letter(), sender=SENDER, recipients=["gone@example.org", "ana@example.org"]
+            letter(), sender=SENDER, recipients=["ana@example.org", "gone@example.org"]
         )
     assert delivery.status == "sent"
     assert delivery.refused == {"gone@example.org": "550 5.1.1 no such mailbox"}
     assert [message.recipients for message in smtp_server.messages] == [["ana@example.org"]]
+
+
+@pytest.mark.parametrize(
+    "refused, reply, status",
+    [
+        ("ana@example.org", "550 5.1.1 no such mailbox", "rejected"),  # the addressee
+        ("kim@example.org", "451 4.2.0 try later", "deferred"),  # a copy, for now
+    ],
+)
+def test_the_addressee_refused_or_anyone_refused_for_now_sends_nothing(
+    smtp_server: SmtpServer, tmp_path: Path, refused: str, reply: str, status: str
+) -> None:
+    """A copy must not go without its letter's addressee: the retry would send it twice."""
+    smtp_server.reject_rcpt(refused, reply)
+    with connect(smtp_server, tmp_path) as connection:
+        delivery = connection.send(
+            letter(), sender=SENDER, recipients=["ana@example.org", "kim@example.org"]
+        )
+    assert delivery.status == status
+    assert smtp_server.messages == []
 
 
 def test_an_address_beyond_ascii_goes_with_smtputf8(

@@ -191,7 +191,10 @@ def _mailbox(name: str, address: str) -> str:
     try:
         return str(Address(display_name=name, addr_spec=address))
     except (ValueError, HeaderParseError):  # reported at the roster by _check_addresses
-        return formataddr((name, address))
+        try:
+            return formataddr((name, address))
+        except UnicodeEncodeError:
+            return address
 
 
 def _attach(
@@ -277,7 +280,7 @@ def _check_addresses(letter: Outgoing) -> None:
         email = record.person.email
         if email and (record is letter.recipient or letter.campaign.campaign.email.cc):
             try:
-                validate_email(email, check_deliverability=False)
+                validate_email(email, check_deliverability=False, allow_smtputf8=False)
             except EmailNotValidError as err:
                 letter.problems.append(
                     DeliveryError(

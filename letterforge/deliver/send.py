@@ -29,7 +29,7 @@ from letterforge.build.stop import Interrupted, Stop, StopRequest
 from letterforge.deliver.letters import Outgoing, Outgoings, outgoing_letters, ready_or_raise
 from letterforge.deliver.message import compose, message_id
 from letterforge.deliver.smtp import Delivery, SmtpConnection, smtp_password, tls_context
-from letterforge.errors import ConfigError, DeliveryError, Location, Problems
+from letterforge.errors import ConfigError, DeliveryError, LetterforgeError, Location, Problems
 from letterforge.workspace.paths import SETTINGS_FILE
 from letterforge.workspace.sent_log import Event, LetterState, LogWriter, SentLog, SentRecord
 from letterforge.workspace.settings import SmtpSettings
@@ -175,7 +175,7 @@ def _refresh_reviews(sending: Sending) -> None:
     inputs = WorkspaceInputs.read(sending.found.root)
     for campaign in sending.found.resolved:
         # The log is what counts: a page that cannot be written now, the next build writes.
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, LetterforgeError):
             refresh_review(sending.found.root, campaign, inputs)
 
 
@@ -215,7 +215,7 @@ def _send_one(
     try:
         delivery = connection.send(message, sender=sender, recipients=letter.addresses)
         for pause in RETRY_PAUSES:
-            if delivery.status != "deferred" or not pace.sleep(pause):
+            if delivery.status != "deferred" or not pace.sleep(max(pause, pace.interval)):
                 break
             delivery = connection.send(message, sender=sender, recipients=letter.addresses)
     except DeliveryError as err:  # the server went away, and could not be reached again

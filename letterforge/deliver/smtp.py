@@ -215,7 +215,8 @@ class SmtpConnection:
 
     def send(self, message: EmailMessage, *, sender: str, recipients: list[str]) -> Delivery:
         """Send ``message`` as the bytes ``email.policy.SMTP`` makes of it, unchanged, and say
-        what became of it. Raises DeliveryError only when the connection cannot be reopened."""
+        what became of it; the first of ``recipients`` is its addressee, the others copies.
+        Raises DeliveryError only when the connection cannot be reopened."""
         if not recipients:
             raise ValueError("a message needs at least one recipient")
         data = message.as_bytes(policy=email.policy.SMTP)
@@ -238,7 +239,10 @@ class SmtpConnection:
                 if code not in (250, 251):
                     refused[recipient] = f"{code} {_text(reply)}"
                     replies.append((code, reply))
-            if len(refused) == len(recipients):
+            # The message goes only when its addressee (the first recipient) takes it, and
+            # nobody refused it for now: a copy that went without them would be sent again
+            # with the retry. A copy refused for good is reported, and the message goes.
+            if recipients[0] in refused or any(code < 500 for code, _ in replies):
                 # A temporary refusal of anyone makes the whole message worth retrying.
                 code, reply = min(replies, key=lambda each: each[0] >= 500)
                 return self._failed(code, reply, refused)

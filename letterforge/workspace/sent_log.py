@@ -132,12 +132,27 @@ class SentLog:
         except FileNotFoundError:
             return cls(root, campaign, [])
         except (OSError, UnicodeDecodeError) as err:
-            raise ConfigError(f"cannot read the sent log: {err}", Location(path.name)) from err
+            raise ConfigError(
+                f"cannot read the sent log: {err}", Location(f"{SENT_DIR}/{campaign}.jsonl")
+            ) from err
         shown = f"{SENT_DIR}/{campaign}.jsonl"
         records = []
+        open_attempts: set[str] = set()
         for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                records.append(_parse(line, Location(shown, number)))
+            if not line.strip():
+                continue
+            record = _parse(line, Location(shown, number))
+            if record.event == "sending":
+                open_attempts.add(record.recipient)
+            elif record.recipient in open_attempts:
+                open_attempts.remove(record.recipient)
+            else:  # a merge that dropped or reordered lines: the log cannot be trusted
+                raise ConfigError(
+                    f"a {record.event} record of {record.recipient} with no sending record "
+                    "before it: restore the log's lines in order (git log -p sent/)",
+                    Location(shown, number),
+                )
+            records.append(record)
         return cls(root, campaign, records)
 
     def states(self) -> dict[str, LetterState]:
@@ -216,6 +231,20 @@ def _parse(line: str, location: Location) -> SentRecord:
     for name in ("recipient", "at", "message_id", "reply"):
         if not isinstance(getattr(record, name), str):
             raise ConfigError(f"not a record of the sent log: {name} is not text", location)
+    texts = (
+        isinstance(record.to, list)
+        and all(isinstance(address, str) for address in record.to)
+        and all(
+            isinstance(table, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in table.items())
+            for table in (record.attachments, record.refused)
+        )
+    )
+    if not texts or not (record.code is None or type(record.code) is int):
+        raise ConfigError(
+            "not a record of the sent log: to, attachments, refused or code has the wrong type",
+            location,
+        )
     if not record.recipient:
         raise ConfigError("not a record of the sent log: it names no recipient", location)
     return record
