@@ -7,6 +7,7 @@ from __future__ import annotations
 from letterforge.compose import Composer
 from letterforge.errors import Finding, LetterforgeError
 from letterforge.render.renderer import LetterRenderer, LetterSource
+from letterforge.workspace.assets import AssetProblem, asset_path
 from letterforge.workspace.campaign import Enclosure
 from letterforge.workspace.loader import PersonRecord
 from letterforge.workspace.resolve import ResolvedCampaign
@@ -21,11 +22,15 @@ def check_emails(composer: Composer, renderer: LetterRenderer, campaign: Resolve
             composer.add(campaign.without_email(recipient))
     document = campaign.record.document
     for index, item in enumerate(campaign.campaign.enclosures):
-        if isinstance(item, Enclosure) and not (root / item.file).is_file():
+        if not isinstance(item, Enclosure):
+            continue
+        try:
+            asset_path(root, item.file, thing="file", example="assets/paper.pdf")
+        except AssetProblem as problem:
             composer.add(
                 Finding(
                     document.location(("enclosures", index, "file")),
-                    f"enclosures[{index}].file: {item.file} does not exist: emails attach it",
+                    f"enclosures[{index}].file: {problem}: emails attach it",
                 )
             )
     first_by_language: dict[str, PersonRecord] = {}

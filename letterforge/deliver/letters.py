@@ -9,6 +9,7 @@ problem, and neither command lets it go.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from email.utils import formataddr
 from pathlib import Path
@@ -20,6 +21,7 @@ from letterforge.build.plan import PlannedDocument, fingerprints, plan_documents
 from letterforge.compose import Composer
 from letterforge.errors import DeliveryError, Location, Problems
 from letterforge.render.renderer import LetterSource
+from letterforge.workspace.assets import AssetProblem, asset_path
 from letterforge.workspace.campaign import Enclosure
 from letterforge.workspace.paths import BUILD_DIR, SETTINGS_FILE
 
@@ -50,8 +52,6 @@ class Attachment:
     def read(self) -> bytes:
         """The file's bytes, refused when they are no longer what was checked."""
         data = self.path.read_bytes()
-        import hashlib
-
         if hashlib.sha256(data).hexdigest() != self.sha256:
             raise DeliveryError("changed while it was being sent; run it again", self.location)
         return data
@@ -98,10 +98,13 @@ class Outgoings:
 
     root: Path
     delivery: DeliverySettings
-    campaigns: list[str]  # every campaign chosen, even one with no letter to send
-    resolved: list[ResolvedCampaign]
+    resolved: list[ResolvedCampaign]  # every campaign chosen, even one with no letter to send
     letters: list[Outgoing]
     without_email: list[Outgoing]
+
+    @property
+    def campaigns(self) -> list[str]:
+        return [campaign.name for campaign in self.resolved]
 
 
 def outgoing_letters(
@@ -156,7 +159,6 @@ def outgoing_letters(
     return Outgoings(
         root,
         delivery,
-        [c.name for c in composer.renderable],
         composer.renderable,
         letters,
         without_email,
@@ -250,19 +252,15 @@ def _enclosures(root: Path, campaign: ResolvedCampaign) -> list[Attachment | Del
         if not isinstance(item, Enclosure):
             continue
         location = document.location(("enclosures", index, "file"))
-        path = root / item.file
-        assets = (root / "assets").resolve()
-        if ".." in Path(item.file).parts or not path.resolve().is_relative_to(assets):
-            found.append(DeliveryError(f"{item.file} is not in assets/", location))
-        elif not path.is_file():
-            found.append(
-                DeliveryError(f"enclosures[{index}].file: {item.file} does not exist", location)
-            )
+        try:
+            path = asset_path(root, item.file, thing="file", example="assets/paper.pdf")
+        except AssetProblem as problem:
+            found.append(DeliveryError(f"enclosures[{index}].file: {problem}", location))
         else:
-            suffix = path.suffix.lower()
+            suffix = Path(item.file).suffix.lower()
             found.append(
                 Attachment(
-                    path.name,
+                    Path(item.file).name,
                     path,
                     item.file,
                     file_sha256(path),

@@ -61,12 +61,13 @@ class ImageFile:
         return round(width, 2), round(height, 2)
 
 
-def read_image(root: Path, name: str) -> ImageFile:
-    """Check the image ``name`` (``assets/...``) of the workspace at ``root``.
+def asset_path(
+    root: Path, name: str, *, thing: str = "image", example: str = "assets/logo.svg"
+) -> Path:
+    """The file ``name`` (``assets/...``) of the workspace at ``root``, where it really is.
 
     Raises:
-        AssetProblem: the path leaves assets/, the file is missing, too large, or not a
-            PNG, JPEG or SVG image whose size can be read.
+        AssetProblem: the path leaves assets/ (by ``..``, or a link), or names no file.
     """
     parts = PurePosixPath(name).parts
     if (
@@ -77,15 +78,26 @@ def read_image(root: Path, name: str) -> ImageFile:
         or PurePosixPath(name).is_absolute()
     ):
         raise AssetProblem(
-            f"{name!r} is not in assets/: images are read only from the workspace's assets/ "
-            "folder, so write a path such as assets/logo.svg"
+            f"{name!r} is not in assets/: {thing}s are read only from the workspace's assets/ "
+            f"folder, so write a path such as {example}"
         )
     folder = (root / ASSET_DIR).resolve()
     path = (root / name).resolve()
     if not path.is_relative_to(folder):
-        raise AssetProblem(f"{name} is a link out of assets/: copy the image into assets/")
+        raise AssetProblem(f"{name} is a link out of assets/: copy the {thing} into assets/")
     if not path.is_file():
         raise AssetProblem(f"{name} does not exist")
+    return path
+
+
+def read_image(root: Path, name: str) -> ImageFile:
+    """Check the image ``name`` (``assets/...``) of the workspace at ``root``.
+
+    Raises:
+        AssetProblem: the path leaves assets/, the file is missing, too large, or not a
+            PNG, JPEG or SVG image whose size can be read.
+    """
+    path = asset_path(root, name)
     size = path.stat().st_size
     if size > MAX_ASSET_BYTES:
         raise AssetProblem(
