@@ -17,7 +17,16 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import TYPE_CHECKING
 
-from letterforge.document import Block, Image, LineBreak, Role, Text, plain_text_of
+from letterforge.document import (
+    NO_BREAK_HYPHEN,
+    Block,
+    Image,
+    LineBreak,
+    Role,
+    Text,
+    plain_text_of,
+)
+from letterforge.writers.html import formatted
 
 if TYPE_CHECKING:
     from letterforge.deliver.letters import Outgoing
@@ -35,9 +44,10 @@ def message_key(letter: Outgoing) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def message_id(letter: Outgoing, delivery: DeliverySettings) -> str:
+def message_id(key: str, delivery: DeliverySettings) -> str:
+    """The Message-ID of the letter version ``key``, at the sender's domain."""
     domain = parseaddr(delivery.sender_address)[1].rpartition("@")[2]
-    return f"<{message_key(letter)[:32]}.letterforge@{domain}>"
+    return f"<{key[:32]}.letterforge@{domain}>"
 
 
 def compose(
@@ -57,7 +67,7 @@ def compose(
     message["Subject"] = letter.subject
     date = sent_at or datetime.datetime.combine(letter.campaign.campaign.date, DRAFT_HOUR)
     message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id(letter, delivery)
+    message["Message-ID"] = message_id(key, delivery)
     if sent_at is None:
         message["X-Unsent"] = "1"  # opened as a draft, to send from the user's own account
     message.set_content(plain_text_of(letter.cover) + "\n")
@@ -108,13 +118,4 @@ def _inline(inline: Text | LineBreak | Image) -> str:
         return "<br>"
     if isinstance(inline, Image):
         return html.escape(inline.alt)
-    text = html.escape(inline.text).replace("\u2011", "-")
-    if inline.bold:
-        text = f"<strong>{text}</strong>"
-    if inline.italic:
-        text = f"<em>{text}</em>"
-    if inline.superscript:
-        text = f"<sup>{text}</sup>"
-    if inline.link:
-        text = f'<a href="{html.escape(inline.link, quote=True)}">{text}</a>'
-    return text
+    return formatted(html.escape(inline.text).replace(NO_BREAK_HYPHEN, "-"), inline)

@@ -27,7 +27,7 @@ from letterforge.build.manifest import WorkspaceInputs
 from letterforge.build.record import refresh_review
 from letterforge.build.stop import Interrupted, Stop, StopRequest
 from letterforge.deliver.letters import Outgoing, Outgoings, outgoing_letters, ready_or_raise
-from letterforge.deliver.message import compose, message_id
+from letterforge.deliver.message import compose
 from letterforge.deliver.smtp import Delivery, SmtpConnection, smtp_password, tls_context
 from letterforge.errors import ConfigError, DeliveryError, LetterforgeError, Location, Problems
 from letterforge.workspace.paths import SETTINGS_FILE
@@ -116,9 +116,10 @@ def prepare_sending(
         if person_id not in ids:
             raise DeliveryError(f"--resend {person_id}: no chosen letter goes to {person_id!r}")
     logs = {name: SentLog.read(root, name) for name in found.campaigns}
+    states = {name: log.states() for name, log in logs.items()}
     sending = Sending(found, logs, [], [], [], resend)
     for letter in found.letters:
-        state = logs[letter.campaign.name].states().get(letter.id)
+        state = states[letter.campaign.name].get(letter.id)
         if letter.id in resend or state is None:
             sending.to_send.append(letter)
         elif state.unresolved:
@@ -181,11 +182,15 @@ def _refresh_reviews(sending: Sending) -> None:
 
 def _check_still_unsent(sending: Sending, writers: dict[str, LogWriter]) -> None:
     """Another run may have sent letters since this one read the logs: those stay unsent."""
-    for letter in list(sending.to_send):
-        state = writers[letter.campaign.name].log.states().get(letter.id)
-        taken = state is not None and (state.sent is not None or state.unresolved)
-        if taken and letter.id not in sending.resend:
-            sending.to_send.remove(letter)
+    states = {name: writer.log.states() for name, writer in writers.items()}
+
+    def taken(letter: Outgoing) -> bool:
+        state = states[letter.campaign.name].get(letter.id)
+        return state is not None and (state.sent is not None or state.unresolved)
+
+    sending.to_send = [
+        letter for letter in sending.to_send if letter.id in sending.resend or not taken(letter)
+    ]
 
 
 def _send_one(
@@ -199,7 +204,7 @@ def _send_one(
     delivery_settings = sending.found.delivery
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     message = compose(letter, delivery_settings, sent_at=now)
-    ident = message_id(letter, delivery_settings)
+    ident = str(message["Message-ID"])
     log = writers[letter.campaign.name]
     log.append(
         SentRecord(

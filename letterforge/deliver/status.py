@@ -14,7 +14,6 @@ from letterforge.workspace.sent_log import NOT_SENT, SentLog
 class LetterStatus:
     campaign: str
     recipient: str
-    email: str | None
     state: str  # sent …, failed …, unresolved …, not sent, no email
 
     def line(self, width: int) -> str:
@@ -40,7 +39,7 @@ def letter_statuses(root: Path, *, campaigns: tuple[str, ...] = ()) -> list[Lett
                 text = state.describe()
             else:
                 text = NOT_SENT if person.email else "no email: send it by hand"
-            statuses.append(LetterStatus(campaign.name, person.id, person.email, text))
+            statuses.append(LetterStatus(campaign.name, person.id, text))
     return statuses
 
 

@@ -17,6 +17,7 @@ from letterforge.document import (
     LineBreak,
     Role,
     SideBySide,
+    Text,
     arrange,
 )
 from letterforge.theme import SIGNATURE_GUTTER, RoleStyle, Theme
@@ -205,16 +206,21 @@ def _inline_html(inline: Inline, role: Role, theme: Theme, room: float) -> str:
             f'<img src="{data_url(inline.file)}" alt="{escape(inline.alt)}" '
             f'style="width: {width}pt; height: {height}pt">'
         )
-    text = _NO_BREAK_WORD.sub(_no_break_word, escape(inline.text, quote=False))
-    if inline.bold:
-        text = f"<strong>{text}</strong>"
-    if inline.italic:
-        text = f"<em>{text}</em>"
-    if inline.superscript:
-        text = f"<sup>{text}</sup>"
-    if inline.link:
-        text = f'<a href="{escape(inline.link)}">{text}</a>'
-    return text
+    return formatted(_NO_BREAK_WORD.sub(_no_break_word, escape(inline.text, quote=False)), inline)
+
+
+def formatted(markup: str, run: Text) -> str:
+    """``markup``, the HTML of ``run``'s text, in the run's bold, italic, superscript and
+    link."""
+    if run.bold:
+        markup = f"<strong>{markup}</strong>"
+    if run.italic:
+        markup = f"<em>{markup}</em>"
+    if run.superscript:
+        markup = f"<sup>{markup}</sup>"
+    if run.link:
+        markup = f'<a href="{escape(run.link)}">{markup}</a>'
+    return markup
 
 
 _NO_BREAK_WORD = re.compile(f"\\S*{NO_BREAK_HYPHEN}\\S*")
