@@ -23,6 +23,7 @@ from letterforge.errors import OutputError
 from letterforge.theme import Theme
 from letterforge.workspace.assets import MAX_ASSET_BYTES, ImageFile
 from letterforge.workspace.paths import PdfStandard
+from letterforge.writers import pdf_memo
 from letterforge.writers.html import data_url, letter_pages_html, theme_css
 from letterforge.writers.pdf_tags import StructureTree
 
@@ -63,10 +64,15 @@ class PdfWriter:
     metrics, for all of them; WeasyPrint would otherwise redo both for every letter.
     """
 
-    def __init__(self, theme: Theme, standard: PdfStandard = "pdf/ua-1") -> None:
+    def __init__(
+        self, theme: Theme, standard: PdfStandard = "pdf/ua-1", *, memo: bool = True
+    ) -> None:
         self.theme = theme
         self.standard = standard
         self.font_config = FontConfiguration()
+        # Lines broken and drawn once serve every letter after (writers/pdf_memo.py); the
+        # benchmark and the tests switch it off to compare.
+        self.memo = pdf_memo.enable(self.font_config) if memo else None
         self.stylesheet = weasyprint.CSS(string=theme_css(theme), font_config=self.font_config)
         self.fetcher = LockedFetcher(theme.asset_root)
 
