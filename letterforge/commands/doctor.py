@@ -32,6 +32,10 @@ class Report:
 def examine(theme: Theme, theme_source: str, workspace: Path | None = None) -> Report:
     """Versions of the rendering stack, the font subsetter, the theme's fonts, and the
     fonts the names in ``workspace``'s rosters need."""
+    from letterforge.writers.libraries import load_weasyprint
+    from letterforge.writers.pdf_memo import memo_status
+
+    load_weasyprint()
     from weasyprint.text.ffi import harfbuzz_subset, pango
 
     report = Report()
@@ -50,6 +54,8 @@ def examine(theme: Theme, theme_source: str, workspace: Path | None = None) -> R
             f"HarfBuzz's subsetter is missing: install {SUBSETTER_PACKAGE} "
             f"(apt-get install {SUBSETTER_PACKAGE}) for PDFs written about ten times faster"
         )
+    memo = memo_status()
+    report.lines.append(f"PDF line memo: {'on' if memo.active else 'off'} ({memo.reason})")
     installed = installed_families()
     report.lines.append(f"fonts of the theme ({theme_source}):")
     named = [font for font in theme.fonts if font.lower() not in GENERIC_FAMILIES]

@@ -14,10 +14,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import weasyprint
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
 from letterforge.document import Document
 from letterforge.errors import OutputError
 from letterforge.theme import Theme
@@ -25,10 +21,16 @@ from letterforge.workspace.assets import MAX_ASSET_BYTES, ImageFile
 from letterforge.workspace.paths import PdfStandard
 from letterforge.writers import pdf_memo
 from letterforge.writers.html import data_url, letter_pages_html, theme_css
+from letterforge.writers.libraries import load_weasyprint
 from letterforge.writers.pdf_tags import StructureTree
 
+weasyprint = load_weasyprint()  # before any other import of WeasyPrint: see libraries.py
+FontConfiguration = weasyprint.text.fonts.FontConfiguration
+FatalURLFetchingError = weasyprint.urls.FatalURLFetchingError
+URLFetcher = weasyprint.urls.URLFetcher
 
-class LockedFetcher(URLFetcher):  # type: ignore[misc]
+
+class LockedFetcher(URLFetcher):  # type: ignore[misc,valid-type]
     """Serves ``data:`` URLs and regular files inside ``root``; anything else fails the render.
 
     No network access is attempted at all, so there is no redirect to follow.
