@@ -25,6 +25,7 @@ from docx.oxml.styles import styleId_from_name
 from docx.section import Section
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from lxml import etree
 
 from letterforge.document import (
@@ -357,7 +358,7 @@ def _svg_extension(relation: str) -> etree._Element:
 
 def _add_run(paragraph: Paragraph, text: Text, lang: str) -> None:
     first, *rest = text.text.split(NO_BREAK_HYPHEN)
-    run = paragraph.add_run(first)
+    run = _run_of(paragraph, first)
     for piece in rest:  # Word's own no-break hyphen, which its readers copy as a hyphen
         run._r.append(OxmlElement("w:noBreakHyphen"))
         if piece:
@@ -371,13 +372,29 @@ def _add_run(paragraph: Paragraph, text: Text, lang: str) -> None:
     _set_language(run._r.get_or_add_rPr(), lang)
 
 
+# What python-docx's text setter writes as elements of their own rather than text.
+RUN_BREAKS = frozenset("\t\r\n")
+
+
+def _run_of(paragraph: Paragraph, text: str) -> Run:
+    """A new run of ``text`` in ``paragraph``: the same XML as ``add_run(text)``, whose setter
+    looks at each character for a tab or a line break; one ``w:t`` for text with neither
+    (nearly all of it) made a DOCX about a tenth quicker."""
+    if RUN_BREAKS.intersection(text):
+        return paragraph.add_run(text)
+    run = paragraph.add_run()
+    if text:
+        run._r.add_t(text)
+    return run
+
+
 def _add_link(paragraph: Paragraph, text: Text, lang: str) -> None:
     """python-docx has no hyperlink API; build ``w:hyperlink`` around a run."""
     assert text.link is not None
     relation = paragraph.part.relate_to(text.link, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), relation)
-    run = paragraph.add_run(text.text)
+    run = _run_of(paragraph, text.text)
     run.bold = text.bold or None
     run.italic = text.italic or None
     run.font.superscript = text.superscript or None
