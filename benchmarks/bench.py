@@ -1,12 +1,17 @@
-"""How fast letterforge builds a batch, against a naive baseline measured in the same run.
+"""How fast letterforge builds a batch, against the code before the line memo and a naive
+baseline, measured in the same run.
 
     python -m benchmarks.bench                 # 500 recipients x 2 languages, 3 runs
     python -m benchmarks.bench --recipients 50 --runs 3
     python -m benchmarks.bench --memory        # also peak memory, 1,000 against 10,000 letters
 
-Every figure is a median over runs of the installed ``letterforge`` command (or of the naive
-baseline, ``benchmarks/naive.py``), each in a fresh process; the build and the baseline take
-turns, so that a busy machine slows both alike. Machines are shared and noisy: read the ratios.
+Every figure is a median over runs of the installed ``letterforge`` command (or of the other
+contenders), each in a fresh process. The full build takes turns with the same build by the
+package as it was before the line memo (``BEFORE_MEMO``, exported with ``git archive``; where
+the history is missing, this checkout with ``LETTERFORGE_PDF_MEMO=off``) and with the naive
+baseline (``benchmarks/naive.py``), so that a busy machine slows all alike. Then one process
+writes PDFs with and without the memo, letter by letter (``benchmarks/pdf_bench.py``).
+Machines are shared and noisy: read the ratios.
 """
 
 from __future__ import annotations
@@ -22,16 +27,32 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks import pdf_bench
+from benchmarks.compare import export
 from benchmarks.synthetic import REPOSITORY, make_workspace, recipient_yaml
 
 LETTERFORGE = str(Path(sys.executable).parent / "letterforge")
+# The last commit before issue 20 (the line memo, DOCX runs in one piece, WeasyPrint's
+# libraries loaded without a compiler): the full build's yardstick.
+BEFORE_MEMO = "0ff8219"
 
 
-def timed(command: list[str], cwd: Path) -> float:
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
     """Seconds ``command`` took; it must succeed."""
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    environment = {**os.environ, **env} if env else None
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=environment)
     return time.perf_counter() - started
+
+
+def before_memo(scratch: Path) -> tuple[str, list[str], dict[str, str]]:
+    """The full build's yardstick: its name, its command, and its environment."""
+    try:
+        source = export(BEFORE_MEMO, scratch / "before-memo")
+    except subprocess.CalledProcessError:  # a shallow clone: the same code, the memo off
+        return "memo switched off", [LETTERFORGE, "build", "-q"], {"LETTERFORGE_PDF_MEMO": "off"}
+    command = [sys.executable, "-m", "letterforge", "build", "-q"]
+    return f"before the memo ({BEFORE_MEMO})", command, {"PYTHONPATH": str(source)}
 
 
 def median_of(runs: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
@@ -88,6 +109,12 @@ def main() -> None:
             shutil.rmtree(root / "build", ignore_errors=True)
             return timed([LETTERFORGE, "build", "-q"], root)
 
+        old_name, old_command, old_env = before_memo(Path(scratch))
+
+        def old_build() -> float:
+            shutil.rmtree(root / "build", ignore_errors=True)
+            return timed(old_command, root, old_env)
+
         def naive() -> float:
             output = Path(scratch) / "naive"
             shutil.rmtree(output, ignore_errors=True)
@@ -95,15 +122,31 @@ def main() -> None:
                 [sys.executable, "-m", "benchmarks.naive", str(root), str(output)], REPOSITORY
             )
 
-        build_times, naive_times = [], []
-        for _ in range(runs):  # taking turns, so that noise hits both
-            build_times.append(full_build())
+        build_times: list[float] = []
+        old_times: list[float] = []
+        naive_times: list[float] = []
+        for run in range(runs):  # taking turns, so that noise hits all
+            turns = [(build_times, full_build), (old_times, old_build)]
+            for times, measure in turns if run % 2 == 0 else reversed(turns):
+                times.append(measure())
             naive_times.append(naive())
+        full_build()  # the last build may be the yardstick's: the no-op below must be one
         build_median = statistics.median(build_times)
+        old_median = statistics.median(old_times)
         naive_median = statistics.median(naive_times)
         show("full build", build_median, build_times, "target: at most 40 s for 1,000 + 1,000")
+        show(f"full build, {old_name}", old_median, old_times)
+        ratio = build_median / old_median
+        print(f"{'  ratio to it':<28} {ratio:8.2f}     target: at most 0.75")
         show("naive baseline", naive_median, naive_times)
         print(f"{'speed-up':<28} {naive_median / build_median:8.2f} x   target: at least 2.5 x")
+
+        pdf = pdf_bench.measure(min(recipients, 60), rounds=1)
+        print(
+            f"{'a PDF, in one process':<28} {pdf['memo']:8.1f} ms  without the memo "
+            f"{pdf['plain']:.1f} ms, ratio {pdf['ratio']:.2f}   target: at most 40 ms where "
+            "it takes 65 ms without"
+        )
 
         no_op, no_op_times = median_of(
             max(runs, 5), lambda: timed([LETTERFORGE, "build", "-q"], root)
