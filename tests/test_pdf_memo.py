@@ -205,3 +205,18 @@ def test_the_memo_keys_lines_on_every_style_property_line_breaking_reads() -> No
                 read |= style.read
     assert read - {"font_size"}  # the style was read at all
     assert read <= set(LINE_PROPERTIES), sorted(read - set(LINE_PROPERTIES))
+
+
+def test_the_memo_keeps_lines_in_use_and_lets_the_others_go() -> None:
+    from letterforge.writers.pdf_memo import _Generations
+
+    memo = _Generations(size=2)
+    memo.put("shared", 1)
+    memo.put("recipient 1", 2)
+    memo.put("recipient 2", 3)  # the young generation is full: it becomes the old one
+    assert memo.get("shared") == 1  # used again: kept young
+    memo.put("recipient 3", 4)
+    memo.put("recipient 4", 5)  # another turnover: what was not used since is gone
+    assert memo.get("recipient 1") is None
+    assert memo.get("shared") == 1
+    assert len(memo) <= 4

@@ -73,10 +73,12 @@ LINE_PROPERTIES = (
     "tab_size",
 )
 
-# Lines kept per memo and kind. A batch's shared paragraphs are a few hundred lines; the rest
-# (names, addresses) differ in every letter. Past this many, the lines not used since the last
-# turnover are let go, so a worker's memory stays flat over any number of letters.
-GENERATION_SIZE = 20_000
+# Lines kept per memo and kind, young and old generation each. A letter adds about ten lines
+# that no other letter has (names, titles, the paragraphs around them), some 30 KB; the lines
+# letters share are a few hundred per template and language, and each use keeps one young.
+# Past this many, the lines unused since the last turnover are let go: a worker's memo stays
+# about 20 MB larger than without it, over any number of letters.
+GENERATION_SIZE = 1_000
 
 
 @dataclass(frozen=True)
