@@ -28,7 +28,7 @@ import pickle
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -42,6 +42,7 @@ from letterforge.document import Document
 from letterforge.errors import LetterforgeError
 from letterforge.theme import Theme
 from letterforge.workspace.paths import Format, PdfStandard
+from letterforge.writers.stack_room import in_stack_room
 
 # Documents handed to each worker at a time: the next one waits in its pipe, so that the worker
 # never idles while the main process renders letters. The others wait in the staging folder,
@@ -145,7 +146,8 @@ class Writers:
     def run(self, job: WriteJob) -> JobOutcome:
         """Write ``job``'s document in each of its formats; a format that fails is reported,
         and the others are still written."""
-        return _in_stack_room(self._run, job)
+        # Its own stack chunk, mapped once: see writers/stack_room.py.
+        return in_stack_room(self._run, job)
 
     def _run(self, job: WriteJob) -> JobOutcome:
         queued = job.document_path(self.staging)
@@ -197,31 +199,6 @@ class Writers:
 
                 self._writers[fmt] = DocxWriter(self.theme)
         return self._writers[fmt]
-
-
-# Room, in pointers (512 KiB), for the Python frames of writing one document: more than the
-# deepest layout of a letter needs.
-STACK_ROOM = 1 << 16
-
-
-def _in_stack_room(call: Callable[[WriteJob], JobOutcome], job: WriteJob) -> JobOutcome:
-    """``call(job)``, its Python frames in a stack chunk of their own.
-
-    CPython (3.11 and 3.12; 3.13 and 3.14 before python/cpython#142183 was fixed) keeps a
-    thread's Python frames in chunks of 16 KiB, maps a new one for a call that does not fit,
-    and unmaps it as soon as that call returns. Laying out a letter calls functions in loops at
-    the same depth; where that depth is at a chunk's end, each call maps, faults in and unmaps
-    a chunk. Which depth that is depends on the frames below: a worker's (with the PDF memo's
-    wrappers) met it 100,000 times more per 400 letters than the build's own process, and
-    paid 0.8 s of kernel time for it. This function's frame claims :data:`STACK_ROOM` of
-    evaluation stack, so it starts a chunk of 1 MiB that the whole document is laid out in;
-    the chunk is mapped once per document.
-    """
-    return call(job)
-
-
-with suppress(AttributeError, TypeError, ValueError):  # a Python without code.replace()
-    _in_stack_room.__code__ = _in_stack_room.__code__.replace(co_stacksize=STACK_ROOM)
 
 
 def _plain(err: OSError) -> OSError:
