@@ -220,3 +220,38 @@ def test_the_memo_keeps_lines_in_use_and_lets_the_others_go() -> None:
     assert memo.get("recipient 1") is None
     assert memo.get("shared") == 1
     assert len(memo) <= 4
+
+
+# Text the memo must leave to WeasyPrint or reproduce exactly: a link (underlined: its
+# decoration is drawn from the layout's metrics), emphasis, a word longer than a line (broken
+# anywhere), a character no font of the theme has (drawn by WeasyPrint as a .notdef glyph, with
+# a warning), and the same paragraph at two widths (in a list, then not).
+FEATURES = (
+    "See [the published guidance](https://example.org/guidance) and **the annex**, *in full*.\n\n"
+    "Reference: Supercalifragilisticexpialidociousnessandanotherwordwithoutend.\n\n"
+    "A sign no font here has: \ue000.\n\n"
+    "- Essential services keep running across every state of the country.\n\n"
+    "Essential services keep running across every state of the country.\n"
+)
+
+
+def test_lines_the_memo_does_not_model_come_out_the_same(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.conftest import make_workspace as make_small_workspace
+
+    root = make_small_workspace(
+        tmp_path / "workspace", {"templates/note/letter.en.md.j2": FEATURES}
+    )
+    (name, document), *_ = documents(root)
+    theme = Composer.open(root, rules=Linter()).workspace.theme  # type: ignore[union-attr]
+    plain, memo = PdfWriter(theme, memo=False), PdfWriter(theme)
+    expected = pdf_bytes(plain, document, tmp_path / "plain.pdf")
+    caplog.clear()
+    assert pdf_bytes(memo, document, tmp_path / "cold.pdf") == expected
+    assert pdf_bytes(memo, document, tmp_path / "warm.pdf") == expected
+    assert memo.memo is not None and memo.memo.hits > 20
+    # The line with the missing glyph is drawn by WeasyPrint each time, and warned about once
+    # a time, as without the memo.
+    warnings = [record for record in caplog.records if ".notdef glyph" in record.getMessage()]
+    assert len(warnings) == 2

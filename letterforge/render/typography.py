@@ -95,10 +95,15 @@ def _unbreakable(text: str) -> list[tuple[int, str]]:
     """Where a line must not break in ``text``: each place, and what it becomes there (a
     no-break hyphen in a short compound, a no-break space between initials)."""
     found = [(match.start(1), "\u00a0") for match in _INITIALS.finditer(text)]
+    if "-" not in text:  # no compound (most paragraphs of a letter): a letter renders sooner
+        return found
     for token in re.finditer(r"\S+", text):
-        if "@" in token.group() or "/" in token.group():  # an address: copied as typed
+        word = token.group()
+        if "-" not in word:
             continue
-        for compound in _COMPOUND.finditer(token.group()):
+        if "@" in word or "/" in word:  # an address: copied as typed
+            continue
+        for compound in _COMPOUND.finditer(word):
             if len(compound.group()) > LONGEST_UNBROKEN:
                 continue
             position = token.start() + compound.start()
