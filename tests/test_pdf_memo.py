@@ -243,7 +243,7 @@ def test_lines_the_memo_does_not_model_come_out_the_same(
     root = make_small_workspace(
         tmp_path / "workspace", {"templates/note/letter.en.md.j2": FEATURES}
     )
-    (name, document), *_ = documents(root)
+    ((_, document),) = documents(root)
     theme = Composer.open(root, rules=Linter()).workspace.theme  # type: ignore[union-attr]
     plain, memo = PdfWriter(theme, memo=False), PdfWriter(theme)
     expected = pdf_bytes(plain, document, tmp_path / "plain.pdf")
