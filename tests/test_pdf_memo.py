@@ -255,3 +255,89 @@ def test_lines_the_memo_does_not_model_come_out_the_same(
     # a time, as without the memo.
     warnings = [record for record in caplog.records if ".notdef glyph" in record.getMessage()]
     assert len(warnings) == 2
+
+
+# Small documents that take the memo's drawing down its other paths: a line hidden once and
+# shown once, the same font at two sizes (its glyph widths round apart), superscripts and
+# combining accents (text rise and offsets), justified lines, spacing with decorations, tabs.
+PAGES = {
+    "shown": '<p style="font: 11pt serif">Hello world, the same words</p>',
+    "hidden": (
+        '<p style="font: 11pt serif; visibility: hidden">Hello world, the same words</p>'
+        '<p style="font: 11pt monospace">x</p>'
+    ),
+    "sizes": (
+        '<p style="font: 11pt Caladea">Essential services everywhere</p>'
+        '<p style="font: 11.5pt Caladea">Essential services everywhere</p>'
+        '<p style="font: 7.7pt Caladea">Essential services everywhere</p>'
+    ),
+    "marks": (
+        '<p style="font: 11pt Caladea">The 1<sup>st</sup> and 2<sup>nd</sup> of the month; '
+        "a\u0301 e\u0300 o\u0302 n\u0303 with accents</p>"
+    ),
+    "justified": (
+        '<p style="width: 120pt; text-align: justify; font: 11pt Caladea">'
+        "Industry representatives ask for uniform guidance on essential services in every state "
+        "of the federation, so that suppliers keep operating.</p>"
+    ),
+    "decorated": (
+        '<p style="font: 11pt Caladea; letter-spacing: 1pt; word-spacing: 2pt; '
+        'text-decoration: underline line-through">Spaced, underlined and struck</p>'
+        '<p style="font: bold italic 11pt Caladea">Bold and italic</p>'
+    ),
+    "tabs": '<pre style="font: 11pt monospace; tab-size: 6">a\tb\tc\n\td</pre>',
+}
+
+
+def test_the_memo_draws_what_weasyprint_draws_in_any_order(tmp_path: Path) -> None:
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from letterforge.writers import pdf_memo
+
+    def write(page: str, font_config: Any) -> bytes:
+        document = weasyprint.HTML(string=page).render(font_config=font_config)
+        return document.write_pdf()  # type: ignore[no-any-return]
+
+    plain = FontConfiguration()
+    expected = {name: write(page, plain) for name, page in PAGES.items()}
+    names = list(PAGES)
+    for order in (names, names[::-1], names[1::2] + names[::2]):
+        font_config = FontConfiguration()
+        memo = pdf_memo.enable(font_config)
+        assert memo is not None
+        for name in order + order:  # each page with an empty and a filled memo
+            assert write(PAGES[name], font_config) == expected[name], f"{name}, in {order}"
+        assert memo.hits > 20
+
+
+LIBRARIES_WITHOUT_THE_QUICK_WAY = """
+import cffi
+import ctypes.util
+
+dlopen = cffi.FFI.dlopen
+
+
+def quick_way_fails(self, name, flags=0):
+    if ctypes.util.find_library.__name__ == "_not_looked_up":  # the first, quick try
+        raise OSError(f"cannot load {name}")
+    return dlopen(self, name, flags)
+
+
+cffi.FFI.dlopen = quick_way_fails
+from letterforge.writers.libraries import load_weasyprint
+
+weasyprint = load_weasyprint()
+print(weasyprint.urls.FatalURLFetchingError.__name__, weasyprint.text.ffi.pango is not None)
+"""
+
+
+def test_weasyprint_is_imported_whole_when_the_quick_way_fails() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", LIBRARIES_WITHOUT_THE_QUICK_WAY],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "FatalURLFetchingError True\n"

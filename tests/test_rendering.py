@@ -361,3 +361,19 @@ def test_a_word_wider_than_a_line_is_broken_inside_the_margins(tmp_path: Path) -
         right = max(text.get_charbox(index)[2] for index in range(text.count_chars()))
         assert right <= page.get_width() - 117 + 1, f"text runs {right - 495:.0f}pt into the margin"
     letter.close()
+
+
+def test_a_run_written_in_one_piece_is_the_xml_python_docx_writes() -> None:
+    """Runs take their text as one ``w:t`` (writers/docx.py ``_run_of``), not through
+    python-docx's character-by-character setter: the XML must not differ, whatever the text."""
+    from docx import Document as new_word_document
+    from lxml import etree
+
+    from letterforge.writers.docx import _run_of
+
+    texts = ["", "plain words", " leading and trailing ", "a\ttab", "two\nlines", "cr\r", "é ñ"]
+    for text in texts:
+        ours, theirs = new_word_document(), new_word_document()
+        _run_of(ours.add_paragraph(), text)
+        theirs.add_paragraph().add_run(text)
+        assert etree.tostring(ours.element.body) == etree.tostring(theirs.element.body), text

@@ -24,6 +24,7 @@ which compares PDFs byte for byte with and without it); anywhere else, and with
 
 from __future__ import annotations
 
+import logging
 import operator
 import os
 import weakref
@@ -403,8 +404,13 @@ class _Replayed:
         pass
 
 
-# The line _draw_text asked _draw_first_line to record: its memo and key.
-_recording: list[tuple[Memo, Hashable]] = []
+def _notdef_warnings(record: logging.LogRecord) -> bool:
+    """Whether ``record`` is other than WeasyPrint's warning about a glyph no font has."""
+    return not str(record.msg).startswith(".notdef glyph")
+
+
+# The line _draw_text asked _draw_first_line to record: its memo, key and text box.
+_recording: list[tuple[Memo, Hashable, Any]] = []
 
 
 def _draw_text(stream: Any, textbox: Any, offset_x: float, text_overflow: str, *rest: Any) -> Any:
@@ -418,6 +424,7 @@ def _draw_text(stream: Any, textbox: Any, offset_x: float, text_overflow: str, *
         or not memo.usable(font_config)
         or rest != ("none",)
         or text_overflow == "ellipsis"
+        or style["visibility"] != "visible"  # WeasyPrint draws nothing, and adds no font
     ):
         return original(*arguments)
     layout = textbox.pango_layout
@@ -435,7 +442,7 @@ def _draw_text(stream: Any, textbox: Any, offset_x: float, text_overflow: str, *
         finally:
             textbox.pango_layout = layout
     memo.misses += 1
-    _recording.append((memo, key))
+    _recording.append((memo, key, textbox))
     try:
         return original(*arguments)
     finally:
@@ -450,21 +457,26 @@ def _draw_first_line(
     if isinstance(layout, _Replayed):
         layout.drawing.replay(stream, matrix, layout.fonts)
         return []
-    if not _recording or not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
+    if (
+        not _recording
+        or _recording[-1][2] is not textbox  # another line drawn meanwhile (an SVG's text)
+        or not textbox.text.strip()
+        or textbox.style["font_size"] < 1e-6
+    ):
         return original(stream, textbox, text_overflow, block_ellipsis, matrix)
     from weasyprint.logger import LOGGER
 
-    memo, key = _recording[-1]
+    memo, key, _ = _recording[-1]
     recorder = _Recorder(stream)
-    # A warning met while recording (a glyph no font has) is given again when WeasyPrint
-    # draws the line itself, which it then does: once is enough.
-    LOGGER.disabled, was_disabled = True, LOGGER.disabled
+    # The warning about a glyph no font has comes again when WeasyPrint draws the line
+    # itself, which it then does: once is enough. Other warnings are given as they come.
+    LOGGER.addFilter(_notdef_warnings)
     try:
         emojis = original(recorder, textbox, text_overflow, block_ellipsis, matrix)
     except _Unmodelled:
         emojis = [None]
     finally:
-        LOGGER.disabled = was_disabled
+        LOGGER.removeFilter(_notdef_warnings)
     if emojis:  # drawn with images, or not drawn at all: WeasyPrint draws it on the page
         return original(stream, textbox, text_overflow, block_ellipsis, matrix)
     drawing = recorder.drawing()
