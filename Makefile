@@ -24,7 +24,7 @@ lint: $(VENV)/.test
 	$(BIN)/ruff format --check letterforge tests benchmarks
 	$(BIN)/mypy
 
-# The batch benchmark (benchmarks/README.md): about 15 minutes on two cores.
+# The batch benchmark (benchmarks/README.md): about 20 minutes on two cores.
 bench: $(VENV)/.runtime system-deps
 	$(BIN)/python -m benchmarks.bench
 
