@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import operator
 import os
+import sys
 import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -105,8 +106,6 @@ def memo_status() -> MemoStatus:
 
 
 def _weasyprint_version() -> str:
-    import sys
-
     module = sys.modules.get("weasyprint")  # imported: its own word, as the writers will see it
     if module is not None:
         return str(getattr(module, "__version__", "unknown"))
@@ -142,8 +141,7 @@ class _Generations:
 class Memo:
     """The lines of one font configuration: how they break, and how they are drawn."""
 
-    def __init__(self, font_config: Any) -> None:
-        self.font_config = weakref.ref(font_config)
+    def __init__(self) -> None:
         self.breaks = _Generations()
         self.drawings = _Generations()
         self.hits = 0
@@ -158,14 +156,19 @@ class Memo:
             self._fonts_of, self._fonts = stream._fonts, {}
         return self._fonts
 
-    def usable(self, font_config: Any) -> bool:
-        # A font face added by a stylesheet (letterforge's never add any) changes which fonts
-        # text resolves to: from then on, nothing kept is sure.
-        return font_config._folder is None
-
 
 _memos: weakref.WeakKeyDictionary[Any, Memo] = weakref.WeakKeyDictionary()
 _originals: dict[str, Callable[..., Any]] = {}
+
+
+def _memo_of(font_config: Any) -> Memo | None:
+    """The memo of ``font_config``, if it has one and what it keeps still holds."""
+    memo = _memos.get(font_config)
+    # A font face added by a stylesheet (letterforge's never add any) changes which fonts
+    # text resolves to: from then on, nothing kept is sure.
+    if memo is None or font_config._folder is not None:
+        return None
+    return memo
 
 
 def enable(font_config: Any) -> Memo | None:
@@ -176,7 +179,7 @@ def enable(font_config: Any) -> Memo | None:
     _install()
     memo = _memos.get(font_config)
     if memo is None:
-        memo = _memos[font_config] = Memo(font_config)
+        memo = _memos[font_config] = Memo()
     return memo
 
 
@@ -225,9 +228,8 @@ def _split_first_line(
 ) -> tuple[Any, ...]:
     original = _originals["split_first_line"]
     arguments = (text, style, context, max_width, justification_spacing, is_line_start, minimum)
-    font_config = style.font_config
-    memo = _memos.get(font_config)
-    if memo is None or not memo.usable(font_config):
+    memo = _memo_of(style.font_config)
+    if memo is None:
         return tuple(original(*arguments))
     key = (text, _style_key(style), max_width, justification_spacing, is_line_start, minimum)
     try:
@@ -417,11 +419,9 @@ def _draw_text(stream: Any, textbox: Any, offset_x: float, text_overflow: str, *
     original = _originals["draw_text"]
     arguments = (stream, textbox, offset_x, text_overflow, *rest)
     style = textbox.style
-    font_config = style.font_config
-    memo = _memos.get(font_config)
+    memo = _memo_of(style.font_config)
     if (
         memo is None
-        or not memo.usable(font_config)
         or rest != ("none",)
         or text_overflow == "ellipsis"
         or style["visibility"] != "visible"  # WeasyPrint draws nothing, and adds no font
