@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import pdf_bench
-from benchmarks.compare import export
+from benchmarks.compare import build_seconds, export
 from benchmarks.synthetic import REPOSITORY, make_workspace, recipient_yaml
 
 LETTERFORGE = str(Path(sys.executable).parent / "letterforge")
@@ -45,14 +45,14 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> f
     return time.perf_counter() - started
 
 
-def before_memo(scratch: Path) -> tuple[str, list[str], dict[str, str]]:
-    """The full build's yardstick: its name, its command, and its environment."""
+def before_memo(scratch: Path) -> tuple[str, Callable[[Path], float]]:
+    """The full build's yardstick: its name, and how long it takes to build a workspace."""
     try:
         source = export(BEFORE_MEMO, scratch / "before-memo")
     except subprocess.CalledProcessError:  # a shallow clone: the same code, the memo off
-        return "memo switched off", [LETTERFORGE, "build", "-q"], {"LETTERFORGE_PDF_MEMO": "off"}
-    command = [sys.executable, "-m", "letterforge", "build", "-q"]
-    return f"before the memo ({BEFORE_MEMO})", command, {"PYTHONPATH": str(source)}
+        memo_off = {"LETTERFORGE_PDF_MEMO": "off"}
+        return "memo switched off", lambda root: timed([LETTERFORGE, "build", "-q"], root, memo_off)
+    return f"before the memo ({BEFORE_MEMO})", lambda root: build_seconds(source, root)
 
 
 def median_of(runs: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
@@ -109,11 +109,11 @@ def main() -> None:
             shutil.rmtree(root / "build", ignore_errors=True)
             return timed([LETTERFORGE, "build", "-q"], root)
 
-        old_name, old_command, old_env = before_memo(Path(scratch))
+        old_name, old_build_seconds = before_memo(Path(scratch))
 
         def old_build() -> float:
             shutil.rmtree(root / "build", ignore_errors=True)
-            return timed(old_command, root, old_env)
+            return old_build_seconds(root)
 
         def naive() -> float:
             output = Path(scratch) / "naive"

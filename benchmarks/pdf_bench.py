@@ -19,12 +19,14 @@ from benchmarks.synthetic import make_workspace
 from letterforge.check.rules import Linter
 from letterforge.compose import Composer
 from letterforge.document import Document
+from letterforge.theme import Theme
 from letterforge.writers.pdf import PdfWriter
 from letterforge.writers.stack_room import in_stack_room
 
 
-def letters(root: Path) -> list[Document]:
-    """The synthetic workspace's letters, one document per recipient and language."""
+def letters(root: Path) -> tuple[Theme, list[Document]]:
+    """The synthetic workspace's theme, and its letters, one document per recipient and
+    language."""
     composer = Composer.open(root, rules=Linter())
     assert composer.workspace is not None and not composer.errors, composer.errors
     documents = []
@@ -32,17 +34,14 @@ def letters(root: Path) -> list[Document]:
         for _, versions in composer.letters(campaign):
             for letter in versions.values():
                 documents.append(Document((letter,), created=campaign.campaign.date))
-    return documents
+    return composer.workspace.theme, documents
 
 
 def measure(recipients: int, rounds: int) -> dict[str, float]:
     """Median milliseconds per PDF without and with the memo, and their ratio."""
     with tempfile.TemporaryDirectory() as folder:
         root = make_workspace(Path(folder) / "workspace", recipients)
-        documents = letters(root)
-        composer_theme = Composer.open(root, rules=Linter()).workspace
-        assert composer_theme is not None
-        theme = composer_theme.theme
+        theme, documents = letters(root)
         plain, memo = PdfWriter(theme, memo=False), PdfWriter(theme)
         assert memo.memo is not None, "the memo is off here: see letterforge doctor"
         times: dict[str, list[float]] = {"plain": [], "memo": []}

@@ -17,14 +17,16 @@ from benchmarks.synthetic import make_workspace
 from letterforge.check.rules import Linter
 from letterforge.compose import Composer
 from letterforge.document import Document
+from letterforge.theme import Theme
 from letterforge.writers.pdf import PdfWriter
 from letterforge.writers.pdf_memo import LINE_PROPERTIES, SWITCH, memo_status
 from tests.conftest import REPO, copy_example, run
 from tests.test_images import add_images
 
 
-def documents(root: Path) -> list[tuple[str, Document]]:
-    """Each letter of the workspace at ``root`` alone, and each recipient's bundle."""
+def documents(root: Path) -> tuple[Theme, list[tuple[str, Document]]]:
+    """The theme of the workspace at ``root``, and each of its letters alone and each
+    recipient's bundle, by name."""
     composer = Composer.open(root, rules=Linter())
     assert composer.workspace is not None and not composer.errors, composer.errors
     found = []
@@ -37,7 +39,7 @@ def documents(root: Path) -> list[tuple[str, Document]]:
             if len(versions) > 1:
                 bundle = Document(tuple(versions.values()), created=created)
                 found.append((f"{name}/bundle", bundle))
-    return found
+    return composer.workspace.theme, found
 
 
 def pdf_bytes(writer: PdfWriter, document: Document, path: Path) -> bytes:
@@ -59,8 +61,7 @@ def test_every_example_letter_is_the_same_with_an_empty_and_a_full_memo(tmp_path
     assert memo_status().active, memo_status().reason
     compared = 0
     for root in workspaces(tmp_path):
-        found = documents(root)
-        theme = Composer.open(root, rules=Linter()).workspace.theme  # type: ignore[union-attr]
+        theme, found = documents(root)
         plain, memo = PdfWriter(theme, memo=False), PdfWriter(theme)
         assert plain.memo is None and memo.memo is not None
         cold = {name: pdf_bytes(memo, document, tmp_path / "memo.pdf") for name, document in found}
@@ -243,8 +244,7 @@ def test_lines_the_memo_does_not_model_come_out_the_same(
     root = make_small_workspace(
         tmp_path / "workspace", {"templates/note/letter.en.md.j2": FEATURES}
     )
-    ((_, document),) = documents(root)
-    theme = Composer.open(root, rules=Linter()).workspace.theme  # type: ignore[union-attr]
+    theme, ((_, document),) = documents(root)
     plain, memo = PdfWriter(theme, memo=False), PdfWriter(theme)
     expected = pdf_bytes(plain, document, tmp_path / "plain.pdf")
     caplog.clear()
